@@ -1,0 +1,128 @@
+//! The `tools/call` pipeline: an ordered list of stages, each wrapping the
+//! rest. A stage may act before the rest runs, after it, instead of it, or
+//! around it (a timeout or retry later), so new policy slots in as a stage
+//! without touching dispatch.
+
+mod invoke;
+mod migrate;
+mod validate;
+mod version;
+
+pub use invoke::InvokeHandler;
+pub use migrate::MigrateForward;
+pub use validate::{RevalidateMigrated, ValidateArguments};
+pub use version::ResolveVersion;
+
+use std::sync::Arc;
+
+use rmcp::ErrorData;
+use rmcp::model::{CallToolResult, JsonObject, ProgressToken, RequestId};
+use rmcp::service::{Peer, RoleServer};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::handler::{BoxFuture, ToolContext};
+use crate::registry::{ToolEntry, ToolVersion};
+
+/// What a stage returns: a tool result (possibly `isError`), or a JSON-RPC
+/// error for requests that cannot be routed.
+pub type CallOutcome = Result<CallToolResult, ErrorData>;
+
+/// One `tools/call` as it moves through the stages.
+pub struct Call {
+    /// The tool being called.
+    pub tool: Arc<ToolEntry>,
+    /// The arguments; migration rewrites them in place.
+    pub arguments: Value,
+    /// The request's `_meta`.
+    pub request_meta: JsonObject,
+    /// Index of the version the caller resolved to (the newest until
+    /// [`ResolveVersion`] runs).
+    pub version: usize,
+    /// The JSON-RPC request id.
+    pub request_id: RequestId,
+    /// Cancelled when the client cancels the request.
+    pub cancellation: CancellationToken,
+    /// Where progress goes, when the client asked for it.
+    pub progress_token: Option<ProgressToken>,
+    /// The client connection, for notifications.
+    pub peer: Option<Peer<RoleServer>>,
+}
+
+impl Call {
+    /// The version the caller resolved to.
+    pub fn resolved(&self) -> &ToolVersion {
+        &self.tool.versions[self.version]
+    }
+
+    /// The context handed to the tool body.
+    pub fn tool_context(&self) -> ToolContext {
+        ToolContext::new(
+            self.resolved().version.clone(),
+            self.request_id.clone(),
+            self.cancellation.clone(),
+            self.progress_token.clone(),
+            self.peer.clone(),
+        )
+    }
+}
+
+/// One step of the pipeline.
+pub trait Stage: Send + Sync + 'static {
+    /// Handles `call`, usually by doing its part and running `next`.
+    fn run<'a>(&'a self, call: &'a mut Call, next: Next<'a>) -> BoxFuture<'a, CallOutcome>;
+}
+
+/// The stages after the current one.
+#[derive(Clone, Copy)]
+pub struct Next<'a> {
+    rest: &'a [Arc<dyn Stage>],
+}
+
+impl<'a> Next<'a> {
+    /// Runs the remaining stages.
+    pub fn run<'b>(self, call: &'b mut Call) -> BoxFuture<'b, CallOutcome>
+    where
+        'a: 'b,
+    {
+        match self.rest.split_first() {
+            Some((stage, rest)) => stage.run(call, Next { rest }),
+            None => Box::pin(std::future::ready(Err(ErrorData::internal_error(
+                "the call pipeline ended without a handler stage",
+                None,
+            )))),
+        }
+    }
+}
+
+/// The ordered stages of `tools/call`.
+#[derive(Clone)]
+pub struct Pipeline {
+    stages: Vec<Arc<dyn Stage>>,
+}
+
+impl Pipeline {
+    /// The standard pipeline: resolve the version → validate the arguments →
+    /// migrate them to the handler's version → re-validate → run the handler.
+    pub fn standard() -> Self {
+        Self {
+            stages: vec![
+                Arc::new(ResolveVersion),
+                Arc::new(ValidateArguments),
+                Arc::new(MigrateForward),
+                Arc::new(RevalidateMigrated),
+                Arc::new(InvokeHandler),
+            ],
+        }
+    }
+
+    /// A pipeline of exactly these stages.
+    pub fn from_stages(stages: Vec<Arc<dyn Stage>>) -> Self {
+        Self { stages }
+    }
+
+    /// Runs `call` through every stage.
+    pub async fn run(&self, mut call: Call) -> CallOutcome {
+        Next { rest: &self.stages }.run(&mut call).await
+    }
+}

@@ -1,0 +1,93 @@
+//! Serving a server over stdio and over streamable HTTP (axum).
+
+use std::net::SocketAddr;
+
+use rmcp::ServiceExt;
+use rmcp::transport::stdio_pipes;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::server::McpServer;
+
+/// Origins a browser on this machine presents; anything else is refused so a
+/// web page cannot drive a local server (DNS rebinding).
+pub const LOOPBACK_ORIGINS: &[&str] = &[
+    "http://localhost:*",
+    "http://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://localhost:*",
+    "https://127.0.0.1:*",
+    "https://[::1]:*",
+];
+
+/// Hosts accepted in the `Host` header by default.
+pub const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1"];
+
+/// How to serve over HTTP.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Path of the MCP endpoint.
+    pub path: String,
+    /// Accepted `Host` header values.
+    pub allowed_hosts: Vec<String>,
+    /// Accepted `Origin` header values (requests without one pass).
+    pub allowed_origins: Vec<String>,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            path: "/mcp".to_owned(),
+            allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+            allowed_origins: LOOPBACK_ORIGINS.iter().map(|o| (*o).to_owned()).collect(),
+            max_body_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Serves over stdin/stdout until the client closes stdin.
+pub async fn serve_stdio(server: McpServer) -> std::io::Result<()> {
+    // The non-blocking pipe transport: the blocking one costs a thread hand-off
+    // per message.
+    let running = server
+        .serve(stdio_pipes())
+        .await
+        .map_err(std::io::Error::other)?;
+    running.waiting().await.map_err(std::io::Error::other)?;
+    Ok(())
+}
+
+/// Serves streamable HTTP until `shutdown` is cancelled. Writes the bound
+/// address to stderr so a caller that asked for port 0 can find it.
+pub async fn serve_http(
+    server: McpServer,
+    options: HttpOptions,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let config = StreamableHttpServerConfig::default()
+        .with_cancellation_token(shutdown.child_token())
+        .with_allowed_hosts(options.allowed_hosts)
+        .with_allowed_origins(options.allowed_origins)
+        .enforce_origin_validation()
+        .with_max_request_body_bytes(options.max_body_bytes);
+    let service: StreamableHttpService<McpServer, LocalSessionManager> =
+        StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
+    let router = axum::Router::new().nest_service(&options.path, service);
+    let listener = TcpListener::bind(options.bind).await?;
+    let address = listener.local_addr()?;
+    eprintln!("listening on http://{address}{}", options.path);
+    // Without TCP_NODELAY every sequential call waits ~40 ms for a delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+        let _ = stream.set_nodelay(true);
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+}
