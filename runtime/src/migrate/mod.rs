@@ -11,7 +11,7 @@ mod path;
 mod schema;
 
 pub use path::{FieldPath, PathError};
-pub use schema::{SchemaError, SchemaErrorKind, transform_schema};
+pub use schema::{SchemaError, SchemaErrorKind, property_schema, transform_schema};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -47,7 +47,7 @@ pub fn transform_schema(op: &Op, schema: &mut Value) -> Result<(), SchemaError> 
                 kind,
                 field: "path",
             };
-            if property(schema, path).is_some() {
+            if property_schema(schema, path).is_some() {
                 return Err(at(SchemaErrorKind::Exists(path.clone())));
             }
             let mut added = json!({});
@@ -86,10 +86,10 @@ fn relocate(
     from: &FieldPath,
     to: &FieldPath,
 ) -> Result<(), (SchemaErrorKind, &'static str)> {
-    if property(schema, from).is_none() {
+    if property_schema(schema, from).is_none() {
         return Err((SchemaErrorKind::Missing(from.clone()), "from"));
     }
-    if property(schema, to).is_some() {
+    if property_schema(schema, to).is_some() {
         return Err((SchemaErrorKind::Exists(to.clone()), "to"));
     }
     let required = is_required(schema, from);
@@ -98,7 +98,7 @@ fn relocate(
 }
 
 /// The subschema of the property at `path`.
-pub(crate) fn property<'s>(schema: &'s Value, path: &FieldPath) -> Option<&'s Value> {
+pub fn property_schema<'s>(schema: &'s Value, path: &FieldPath) -> Option<&'s Value> {
     path.segments()
         .iter()
         .try_fold(schema, |s, key| s.get("properties")?.get(key))
@@ -160,7 +160,7 @@ fn prune_emptied_objects(schema: &mut Value, path: &FieldPath) {
     for depth in (1..path.segments().len()).rev() {
         let parent = FieldPath::parse(&path.segments()[..depth].join("."))
             .expect("segments of a valid path are non-empty");
-        let emptied = property(schema, &parent)
+        let emptied = property_schema(schema, &parent)
             .and_then(|p| p.get("properties"))
             .and_then(Value::as_object)
             .is_some_and(Map::is_empty);

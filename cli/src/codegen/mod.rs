@@ -1,0 +1,8 @@
+//! IR → Rust token streams. Pure: no formatting, no I/O; every function
+//! returns a value a test can look at.
+
+pub mod docs;
+pub mod scaffold;
+pub mod server;
+pub mod tools;
+pub mod types;

@@ -1,0 +1,247 @@
+//! The intermediate representation: a validated spec with every Rust name
+//! resolved and every type modelled. Emitters read only this.
+
+pub mod ident;
+pub mod types;
+
+use mcpgen_runtime::manifest;
+use mcpgen_runtime::migrate::Op;
+use serde_json::{Map, Value};
+
+use crate::spec::raw;
+use ident::{Case, RustIdent, Scope};
+use types::{TypeBuilder, TypeSet};
+
+/// Names the generated code declares itself in `src/generated/mod.rs`, which
+/// tool modules must not take.
+const RESERVED_MODULES: &[&str] = &["manifest"];
+
+/// A validated spec, ready to generate from.
+#[derive(Clone, Debug)]
+pub struct Ir {
+    /// The spec file's name, for `@generated` headers.
+    pub spec_file: String,
+    /// The server.
+    pub server: Server,
+    /// Feature modules.
+    pub modules: Vec<Module>,
+    /// Tools in spec order.
+    pub tools: Vec<Tool>,
+}
+
+/// The server.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// MCP server name; also the crate and binary name.
+    pub name: String,
+    /// Server version.
+    pub version: semver::Version,
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Instructions for the model.
+    pub instructions: Option<String>,
+    /// Offered transports.
+    pub transports: Vec<raw::Transport>,
+}
+
+/// A feature module.
+#[derive(Clone, Debug)]
+pub struct Module {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// A tool with its resolved Rust names and types.
+#[derive(Clone, Debug)]
+pub struct Tool {
+    /// MCP name.
+    pub name: String,
+    /// Rust module (and file) name.
+    pub module_ident: RustIdent,
+    /// Handler method name.
+    pub method_ident: RustIdent,
+    /// Handler trait name.
+    pub trait_ident: RustIdent,
+    /// Title.
+    pub title: Option<String>,
+    /// Description, verbatim.
+    pub description: String,
+    /// Feature module.
+    pub module: Option<String>,
+    /// Annotations as JSON.
+    pub annotations: Option<Map<String, Value>>,
+    /// Versions, ascending.
+    pub versions: Vec<Version>,
+    /// The handler's input type.
+    pub input_type: RustIdent,
+    /// The handler's output type, when the newest version has an `output`.
+    pub output_type: Option<RustIdent>,
+    /// Every type of the tool's module, input types first.
+    pub types: TypeSet,
+}
+
+impl Tool {
+    /// The version the handler implements.
+    pub fn newest(&self) -> &Version {
+        self.versions
+            .last()
+            .expect("validation guarantees a version")
+    }
+}
+
+/// One version of a tool.
+#[derive(Clone, Debug)]
+pub struct Version {
+    /// Version.
+    pub version: semver::Version,
+    /// What changed.
+    pub description: Option<String>,
+    /// Input schema, verbatim.
+    pub input: Map<String, Value>,
+    /// Output schema, verbatim.
+    pub output: Option<Map<String, Value>>,
+    /// Deprecation.
+    pub deprecated: Option<manifest::Deprecation>,
+    /// Migration from the previous version.
+    pub changes: Vec<Op>,
+}
+
+/// Lowers a spec that passed validation.
+pub fn lower(spec: &raw::Spec, spec_file: &str) -> Ir {
+    let mut modules = Scope::new();
+    for reserved in RESERVED_MODULES {
+        modules.reserve(reserved);
+    }
+    Ir {
+        spec_file: spec_file.to_owned(),
+        server: Server {
+            name: spec.server.name.clone(),
+            version: semver::Version::parse(&spec.server.version).expect("validated"),
+            title: spec.server.title.clone(),
+            description: spec.server.description.clone(),
+            instructions: spec.server.instructions.clone(),
+            transports: {
+                let mut transports = spec.server.transports.clone();
+                transports.sort();
+                transports.dedup();
+                transports
+            },
+        },
+        modules: spec
+            .modules
+            .iter()
+            .map(|m| Module {
+                name: m.name.clone(),
+                description: m.description.clone(),
+            })
+            .collect(),
+        tools: spec
+            .tools
+            .iter()
+            .map(|t| lower_tool(t, &mut modules))
+            .collect(),
+    }
+}
+
+fn lower_tool(tool: &raw::Tool, modules: &mut Scope) -> Tool {
+    let versions: Vec<Version> = tool.versions.iter().map(lower_version).collect();
+    let newest = versions.last().expect("validated");
+    let trait_ident = ident::sanitize(&tool.name, Case::Camel);
+    let mut names = Scope::new();
+    names.reserve(trait_ident.name());
+    let (input_type, mut types) = TypeBuilder::new(&mut names).root(
+        &format!("{}Input", trait_ident.name()),
+        &newest.input,
+        format!("Arguments of `{}` {}.", tool.name, newest.version),
+    );
+    let output_type = newest.output.as_ref().map(|output| {
+        let (ident, output_types) = TypeBuilder::new(&mut names).root(
+            &format!("{}Output", trait_ident.name()),
+            output,
+            format!("Result of `{}` {}.", tool.name, newest.version),
+        );
+        types.defs.extend(output_types.defs);
+        ident
+    });
+    Tool {
+        name: tool.name.clone(),
+        module_ident: modules.claim(&tool.name, Case::Module),
+        method_ident: ident::sanitize(&tool.name, Case::Snake),
+        trait_ident,
+        title: tool.title.clone(),
+        description: tool.description.clone(),
+        module: tool.module.clone(),
+        annotations: tool
+            .annotations
+            .as_ref()
+            .map(|a| match serde_json::to_value(a) {
+                Ok(Value::Object(map)) => map,
+                _ => unreachable!("annotations serialise to an object"),
+            }),
+        versions,
+        input_type,
+        output_type,
+        types,
+    }
+}
+
+fn lower_version(version: &raw::Version) -> Version {
+    Version {
+        version: semver::Version::parse(&version.version).expect("validated"),
+        description: version.description.clone(),
+        input: version.input.as_object().cloned().expect("validated"),
+        output: version
+            .output
+            .as_ref()
+            .map(|o| o.as_object().cloned().expect("validated")),
+        deprecated: version.deprecated.as_ref().map(|d| manifest::Deprecation {
+            message: d.message.clone(),
+            since: d.since.clone(),
+            sunset: d.sunset.clone(),
+            successor: d.successor.clone(),
+        }),
+        changes: version.changes.clone().unwrap_or_default(),
+    }
+}
+
+impl Ir {
+    /// The manifest the runtime reads.
+    pub fn manifest(&self) -> manifest::Manifest {
+        manifest::Manifest {
+            format: manifest::FORMAT,
+            server: manifest::Server {
+                name: self.server.name.clone(),
+                version: self.server.version.to_string(),
+                title: self.server.title.clone(),
+                description: self.server.description.clone(),
+                instructions: self.server.instructions.clone(),
+            },
+            tools: self
+                .tools
+                .iter()
+                .map(|t| manifest::Tool {
+                    name: t.name.clone(),
+                    title: t.title.clone(),
+                    description: t.description.clone(),
+                    module: t.module.clone(),
+                    annotations: t.annotations.clone(),
+                    versions: t
+                        .versions
+                        .iter()
+                        .map(|v| manifest::Version {
+                            version: v.version.to_string(),
+                            input: v.input.clone(),
+                            output: v.output.clone(),
+                            deprecated: v.deprecated.clone(),
+                            changes: v.changes.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}

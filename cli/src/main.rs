@@ -1,0 +1,5 @@
+//! The `mcpgen` binary.
+
+fn main() -> std::process::ExitCode {
+    mcpgen::commands::run()
+}

@@ -1,0 +1,162 @@
+//! The spec as written (`mcpgen.yaml`, format 1): the serde types it decodes
+//! into, and from which `mcpgen schema` derives the JSON Schema editors use.
+//! Nothing here is checked beyond its shape; `validate` does the rest.
+
+use mcpgen_runtime::migrate::Op;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// An mcpgen spec: one MCP server, its tools and their versions.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "mcpgen spec")]
+pub struct Spec {
+    /// The spec format version. Always `1`.
+    pub mcpgen: u32,
+    /// The server's identity.
+    pub server: Server,
+    /// Feature modules; every tool may name the module it belongs to.
+    #[serde(default)]
+    pub modules: Vec<Module>,
+    /// The tools the server offers.
+    pub tools: Vec<Tool>,
+}
+
+/// The server's identity.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Machine-readable name: letters, digits, `-` and `_`, starting with a
+    /// letter. It also names the generated crate and binary.
+    pub name: String,
+    /// Semver version of the server (and of the generated crate).
+    pub version: String,
+    /// Human-readable title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What the server is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Instructions for the model, sent when a client connects.
+    #[serde(default)]
+    pub instructions: Option<String>,
+    /// The transports the binary offers. Default: both.
+    #[serde(default = "default_transports")]
+    pub transports: Vec<Transport>,
+}
+
+fn default_transports() -> Vec<Transport> {
+    vec![Transport::Stdio, Transport::Http]
+}
+
+/// A transport the generated binary can serve on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// JSON-RPC over stdin/stdout.
+    Stdio,
+    /// Streamable HTTP.
+    Http,
+}
+
+/// A feature module: a named group of tools.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Module {
+    /// Unique module name.
+    pub name: String,
+    /// What the module covers.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One tool and all the versions the server serves.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// The MCP tool name: 1–64 letters, digits, `_` or `-`.
+    pub name: String,
+    /// Human-readable title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What the tool does, for the model. Shown verbatim in `tools/list`.
+    pub description: String,
+    /// The module the tool belongs to (see `modules`).
+    #[serde(default)]
+    pub module: Option<String>,
+    /// MCP tool annotations (hints for clients).
+    #[serde(default)]
+    pub annotations: Option<Annotations>,
+    /// The versions, oldest first. The last one is the version the handler
+    /// implements; older ones are served by migrating their arguments up.
+    pub versions: Vec<Version>,
+}
+
+/// MCP tool annotations. All of them are hints, never guarantees.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Annotations {
+    /// Human-readable title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The tool does not modify its environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_hint: Option<bool>,
+    /// The tool may perform destructive updates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destructive_hint: Option<bool>,
+    /// Repeating a call with the same arguments has no further effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent_hint: Option<bool>,
+    /// The tool interacts with an open world of external entities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_world_hint: Option<bool>,
+}
+
+/// One version of a tool.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Version {
+    /// Semver version; versions of a tool strictly increase.
+    pub version: String,
+    /// What changed in this version (for changelogs).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// JSON Schema (2020-12) of the arguments; `type: object` at the top.
+    #[schemars(with = "serde_json::Map<String, Value>")]
+    pub input: Value,
+    /// JSON Schema of the structured result (`structuredContent`).
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    pub output: Option<Value>,
+    /// Marks the version as deprecated.
+    #[serde(default)]
+    pub deprecated: Option<Deprecation>,
+    /// How arguments of the previous version become arguments of this one,
+    /// written old → new. Required after the first version unless
+    /// `compatible: true`.
+    #[serde(default)]
+    pub changes: Option<Vec<Op>>,
+    /// Declares that arguments of the previous version are valid for this one
+    /// as they are, so no `changes` are needed.
+    #[serde(default)]
+    pub compatible: Option<bool>,
+}
+
+/// A deprecation notice.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deprecation {
+    /// What callers should do instead.
+    pub message: String,
+    /// When the version was deprecated (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub since: Option<String>,
+    /// When the version stops being served (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub sunset: Option<String>,
+    /// The version callers should move to (one of this tool's versions).
+    #[serde(default)]
+    pub successor: Option<String>,
+}

@@ -1,0 +1,64 @@
+//! Semantic checks of a decoded spec. Every rule pushes diagnostics and goes
+//! on, so one run reports every problem; the IR is built only when no rule
+//! found an error.
+
+mod changes;
+mod names;
+mod schemas;
+mod versions;
+
+use crate::diag::{self, Diagnostic, Severity, SpecPath};
+use crate::ir::{self, Ir};
+use crate::spec::{Loaded, raw};
+
+/// A spec that passed validation.
+#[derive(Debug)]
+pub struct Validated {
+    /// What to generate from.
+    pub ir: Ir,
+    /// Findings that do not stop generation.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks `loaded` and lowers it to the IR. On failure returns every
+/// diagnostic (errors and warnings), located and sorted.
+pub fn validate(loaded: &Loaded, spec_file: &str) -> Result<Validated, Vec<Diagnostic>> {
+    let spec = &loaded.spec;
+    let mut found = Vec::new();
+    names::check(spec, &mut found);
+    versions::check(spec, &mut found);
+    let schemas_ok = schemas::check(spec, &mut found);
+    if schemas_ok {
+        changes::check(spec, &mut found);
+    }
+    diag::locate(&mut found, &loaded.source);
+    if found.iter().any(|d| d.severity == Severity::Error) {
+        return Err(found);
+    }
+    Ok(Validated {
+        ir: ir::lower(spec, spec_file),
+        warnings: found,
+    })
+}
+
+/// The spec path of `tools[tool]`.
+fn tool_path(tool: usize) -> SpecPath {
+    SpecPath::root().key("tools").index(tool)
+}
+
+/// The spec path of `tools[tool].versions[version]`.
+fn version_path(tool: usize, version: usize) -> SpecPath {
+    tool_path(tool).key("versions").index(version)
+}
+
+/// Iterates `(tool index, version index, tool, version)` over the spec.
+fn versions_of(
+    spec: &raw::Spec,
+) -> impl Iterator<Item = (usize, usize, &raw::Tool, &raw::Version)> {
+    spec.tools.iter().enumerate().flat_map(|(t, tool)| {
+        tool.versions
+            .iter()
+            .enumerate()
+            .map(move |(v, version)| (t, v, tool, version))
+    })
+}

@@ -1,0 +1,106 @@
+//! Rules about JSON Schemas: each one is valid against its meta-schema and
+//! compiles, and inputs describe objects.
+
+use serde_json::Value;
+
+use super::{version_path, versions_of};
+use crate::diag::{Diagnostic, SpecPath};
+use crate::spec::raw;
+
+/// Dialects whose meta-schemas are bundled (and so checked offline).
+const DIALECTS: &[&str] = &[
+    "https://json-schema.org/draft/2020-12/schema",
+    "https://json-schema.org/draft/2019-09/schema",
+    "http://json-schema.org/draft-07/schema",
+    "http://json-schema.org/draft-07/schema#",
+];
+
+/// Checks every schema. Returns whether they are all usable, which the
+/// migration rules need.
+pub(super) fn check(spec: &raw::Spec, out: &mut Vec<Diagnostic>) -> bool {
+    let before = out.len();
+    for (t, v, _, version) in versions_of(spec) {
+        let path = version_path(t, v);
+        check_schema(&path.key("input"), &version.input, Role::Input, out);
+        if let Some(output) = &version.output {
+            check_schema(&path.key("output"), output, Role::Output, out);
+        }
+    }
+    out.len() == before
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Input,
+    Output,
+}
+
+fn check_schema(path: &SpecPath, schema: &Value, role: Role, out: &mut Vec<Diagnostic>) {
+    let Value::Object(map) = schema else {
+        out.push(
+            Diagnostic::error(
+                "invalid-json-schema",
+                path.clone(),
+                "a schema must be a mapping",
+            )
+            .with_help("write a JSON Schema object, e.g. `{type: object, properties: {...}}`"),
+        );
+        return;
+    };
+    if role == Role::Input && map.get("type") != Some(&Value::String("object".into())) {
+        out.push(
+            Diagnostic::error(
+                "input-not-object",
+                path.key("type"),
+                "an input schema must have `type: object` at the top",
+            )
+            .with_help("MCP passes tool arguments as a JSON object"),
+        );
+    }
+    if let Some(dialect) = map.get("$schema")
+        && !dialect.as_str().is_some_and(|d| DIALECTS.contains(&d))
+    {
+        out.push(
+            Diagnostic::error(
+                "unsupported-dialect",
+                path.key("$schema"),
+                format!("JSON Schema dialect {dialect} is not supported"),
+            )
+            .with_help(
+                "omit `$schema` (2020-12 is the default) or name 2020-12, 2019-09 or draft-07",
+            ),
+        );
+        return;
+    }
+    let meta = match jsonschema::meta::validator_for(schema) {
+        Ok(meta) => meta,
+        Err(error) => {
+            out.push(Diagnostic::error(
+                "invalid-json-schema",
+                path.clone(),
+                error.to_string(),
+            ));
+            return;
+        }
+    };
+    let mut meta_valid = true;
+    for error in meta.iter_errors(schema) {
+        meta_valid = false;
+        out.push(Diagnostic::error(
+            "invalid-json-schema",
+            path.pointer(error.instance_path().as_str()),
+            format!("not a valid JSON Schema: {error}"),
+        ));
+    }
+    // The meta-schema cannot see everything (a regex that does not compile,
+    // a `$ref` to nowhere); building the validator the runtime will build can.
+    if meta_valid && let Err(error) = jsonschema::validator_for(schema) {
+        out.push(Diagnostic::error(
+            "invalid-json-schema",
+            path.pointer(error.schema_path().as_str())
+                .parent()
+                .unwrap_or_else(|| path.clone()),
+            format!("the schema does not compile: {error}"),
+        ));
+    }
+}
