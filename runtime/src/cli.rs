@@ -7,6 +7,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
 use crate::GeneratedServer;
+use crate::manifest;
 use crate::pipeline::Pipeline;
 use crate::server::McpServer;
 use crate::transport::{self, HttpOptions};
@@ -95,6 +96,14 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
 }
 
 fn serve(server: McpServer, args: ServeArgs) -> ExitCode {
+    let offered = match args.transport {
+        Transport::Stdio => manifest::Transport::Stdio,
+        Transport::Http => manifest::Transport::Http,
+    };
+    if !server.transports().contains(&offered) {
+        eprintln!("error: this server's spec does not offer the {offered:?} transport");
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -40,6 +40,19 @@ pub struct Server {
     /// Instructions for the model, sent at connection time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
+    /// The transports the binary may serve on.
+    pub transports: Vec<Transport>,
+}
+
+/// A transport a generated server can serve on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// JSON-RPC over stdin/stdout.
+    Stdio,
+    /// Streamable HTTP.
+    Http,
 }
 
 /// One tool with every served version.

@@ -141,7 +141,7 @@ impl Registry {
         })
     }
 
-    /// The server's identity.
+    /// The server's identity and transports.
     pub fn server(&self) -> &manifest::Server {
         &self.server
     }
@@ -188,8 +188,8 @@ fn build_tool(
         });
     }
     // Version i upgrades through the changes of every later version, in order.
-    for i in 0..versions.len() {
-        versions[i].upgrade = tool.versions[i + 1..]
+    for (i, version) in versions.iter_mut().enumerate() {
+        version.upgrade = tool.versions[i + 1..]
             .iter()
             .flat_map(|v| v.changes.iter().cloned())
             .collect();

@@ -11,6 +11,7 @@ use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
+use crate::manifest::Transport;
 use crate::pipeline::{Call, Pipeline};
 use crate::registry::Registry;
 
@@ -22,6 +23,7 @@ pub struct McpServer {
 }
 
 struct Shared {
+    transports: Vec<Transport>,
     registry: Registry,
     pipeline: Pipeline,
     info: ServerConfig,
@@ -47,6 +49,7 @@ impl McpServer {
         let listing = registry.tools().iter().map(|t| t.listing.clone()).collect();
         Self {
             shared: Arc::new(Shared {
+                transports: server.transports.clone(),
                 registry,
                 pipeline,
                 info,
@@ -58,6 +61,11 @@ impl McpServer {
     /// The name and version the server reports.
     pub fn identity(&self) -> &Implementation {
         &self.shared.info.server_info
+    }
+
+    /// The transports the spec offers.
+    pub fn transports(&self) -> &[Transport] {
+        &self.shared.transports
     }
 
     /// The tools as `tools/list` shows them.

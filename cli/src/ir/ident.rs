@@ -87,7 +87,7 @@ pub fn sanitize(text: &str, case: Case) -> RustIdent {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
-    debug_assert!(name.chars().all(|c| unicode_ident::is_xid_continue(c)));
+    debug_assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
     if name == "_" {
         name = "_unnamed".to_owned();
     }

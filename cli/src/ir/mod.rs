@@ -219,6 +219,7 @@ impl Ir {
                 title: self.server.title.clone(),
                 description: self.server.description.clone(),
                 instructions: self.server.instructions.clone(),
+                transports: self.server.transports.clone(),
             },
             tools: self
                 .tools

@@ -2,6 +2,7 @@
 //! into, and from which `mcpgen schema` derives the JSON Schema editors use.
 //! Nothing here is checked beyond its shape; `validate` does the rest.
 
+pub use mcpgen_runtime::manifest::Transport;
 use mcpgen_runtime::migrate::Op;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -48,16 +49,6 @@ pub struct Server {
 
 fn default_transports() -> Vec<Transport> {
     vec![Transport::Stdio, Transport::Http]
-}
-
-/// A transport the generated binary can serve on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Transport {
-    /// JSON-RPC over stdin/stdout.
-    Stdio,
-    /// Streamable HTTP.
-    Http,
 }
 
 /// A feature module: a named group of tools.
