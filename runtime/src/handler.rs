@@ -29,27 +29,11 @@ pub struct ToolContext {
     pub request_id: RequestId,
     /// Cancelled when the client cancels the request.
     pub cancellation: CancellationToken,
-    progress_token: Option<ProgressToken>,
-    peer: Option<Peer<RoleServer>>,
+    pub(crate) progress_token: Option<ProgressToken>,
+    pub(crate) peer: Option<Peer<RoleServer>>,
 }
 
 impl ToolContext {
-    pub(crate) fn new(
-        caller_version: semver::Version,
-        request_id: RequestId,
-        cancellation: CancellationToken,
-        progress_token: Option<ProgressToken>,
-        peer: Option<Peer<RoleServer>>,
-    ) -> Self {
-        Self {
-            caller_version,
-            request_id,
-            cancellation,
-            progress_token,
-            peer,
-        }
-    }
-
     /// Reports progress to the client when it asked for progress updates;
     /// does nothing otherwise.
     pub async fn progress(&self, progress: f64, total: Option<f64>, message: impl Into<String>) {

@@ -57,13 +57,13 @@ impl Call {
 
     /// The context handed to the tool body.
     pub fn tool_context(&self) -> ToolContext {
-        ToolContext::new(
-            self.resolved().version.clone(),
-            self.request_id.clone(),
-            self.cancellation.clone(),
-            self.progress_token.clone(),
-            self.peer.clone(),
-        )
+        ToolContext {
+            caller_version: self.resolved().version.clone(),
+            request_id: self.request_id.clone(),
+            cancellation: self.cancellation.clone(),
+            progress_token: self.progress_token.clone(),
+            peer: self.peer.clone(),
+        }
     }
 }
 
