@@ -168,10 +168,13 @@ impl Diagnostic {
     }
 }
 
-/// Fills in file locations from the spec's source map and sorts by position.
-pub fn locate(diagnostics: &mut [Diagnostic], source: &SourceMap) {
-    for diagnostic in diagnostics.iter_mut() {
-        if diagnostic.location.is_none() {
+/// Fills in file locations from the spec's text and sorts by position. The
+/// source map is only built when something needs locating: valid specs,
+/// the common case, never pay for it.
+pub fn locate(diagnostics: &mut [Diagnostic], text: &str) {
+    if diagnostics.iter().any(|d| d.location.is_none()) {
+        let source = SourceMap::build(text);
+        for diagnostic in diagnostics.iter_mut().filter(|d| d.location.is_none()) {
             diagnostic.location = Some(source.locate(&diagnostic.path, diagnostic.at_key));
         }
     }

@@ -182,7 +182,6 @@ fn stage(root: &Path, target: &Path, contents: &str) -> io::Result<tempfile::Nam
     builder.permissions(permissions_for(target));
     let mut temp = builder.tempfile_in(parent)?;
     temp.write_all(contents.as_bytes())?;
-    temp.as_file().sync_all()?;
     Ok(temp)
 }
 

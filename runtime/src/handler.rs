@@ -104,8 +104,9 @@ where
     fn call(
         &self,
         context: ToolContext,
-        arguments: Value,
+        mut arguments: Value,
     ) -> BoxFuture<'static, Result<CallToolResult, ToolError>> {
+        integral_floats_to_integers(&mut arguments);
         let input = match serde_json::from_value::<I>(arguments) {
             Ok(input) => input,
             Err(error) => {
@@ -119,6 +120,26 @@ where
         let future = (self.body)(context, input);
         let map_output = self.map_output;
         Box::pin(async move { future.await.and_then(map_output) })
+    }
+}
+
+/// JSON Schema counts `1.0` as an integer, serde's `i64` does not: rewrite
+/// whole-number floats as integers so every value the validator accepted
+/// also deserialises. `f64` fields read integers just as well.
+fn integral_floats_to_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float >= i64::MIN as f64
+                && float < i64::MAX as f64
+            {
+                *number = serde_json::Number::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
     }
 }
 
@@ -155,4 +176,22 @@ where
         map_output: Ok::<CallToolResult, ToolError>,
         types: PhantomData,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn whole_floats_become_integers_and_others_stay() {
+        let mut value =
+            json!({"limit": 1.0, "score": 0.5, "nested": [2.0, {"big": 1e300}], "n": 3});
+        integral_floats_to_integers(&mut value);
+        assert_eq!(
+            value,
+            json!({"limit": 1, "score": 0.5, "nested": [2, {"big": 1e300}], "n": 3})
+        );
+        assert!(value["limit"].is_i64());
+    }
 }

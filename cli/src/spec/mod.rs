@@ -8,21 +8,21 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Segment, SpecPath};
-use source::{Location, SourceMap};
+use source::Location;
 
 /// The spec format version this mcpgen reads.
 pub const FORMAT: u64 = 1;
 
 /// Specs larger than this are refused before parsing.
-pub const MAX_SPEC_BYTES: usize = 16 * 1024 * 1024;
+pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
 
 /// A spec that parsed and has the right shape.
 #[derive(Debug)]
 pub struct Loaded {
     /// The typed spec.
     pub spec: raw::Spec,
-    /// Positions of every node, for diagnostics.
-    pub source: SourceMap,
+    /// The text it came from, to locate diagnostics in.
+    pub text: String,
 }
 
 /// Parses `text`. Returns every shape error found, with locations.
@@ -41,11 +41,15 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         ]);
     }
     let tree = parse_yaml(text).map_err(|d| vec![d])?;
-    let source = SourceMap::build(text);
     let mut diagnostics = check_format(&tree);
     if diagnostics.is_empty() {
         match decode::<raw::Spec>(&tree, &SpecPath::root()) {
-            Ok(spec) => return Ok(Loaded { spec, source }),
+            Ok(spec) => {
+                return Ok(Loaded {
+                    spec,
+                    text: text.to_owned(),
+                });
+            }
             Err(first) => {
                 diagnostics.push(first);
                 diagnostics.extend(decode_sections(&tree));
@@ -54,7 +58,7 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     }
     diagnostics.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     diagnostics.dedup();
-    crate::diag::locate(&mut diagnostics, &source);
+    crate::diag::locate(&mut diagnostics, text);
     Err(diagnostics)
 }
 

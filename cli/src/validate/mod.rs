@@ -31,7 +31,7 @@ pub fn validate(loaded: &Loaded, spec_file: &str) -> Result<Validated, Vec<Diagn
     if schemas_ok {
         changes::check(spec, &mut found);
     }
-    diag::locate(&mut found, &loaded.source);
+    diag::locate(&mut found, &loaded.text);
     if found.iter().any(|d| d.severity == Severity::Error) {
         return Err(found);
     }

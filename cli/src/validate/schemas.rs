@@ -1,6 +1,7 @@
 //! Rules about JSON Schemas: each one is valid against its meta-schema and
 //! compiles, and inputs describe objects.
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::{version_path, versions_of};
@@ -18,15 +19,24 @@ const DIALECTS: &[&str] = &[
 /// Checks every schema. Returns whether they are all usable, which the
 /// migration rules need.
 pub(super) fn check(spec: &raw::Spec, out: &mut Vec<Diagnostic>) -> bool {
-    let before = out.len();
-    for (t, v, _, version) in versions_of(spec) {
-        let path = version_path(t, v);
-        check_schema(&path.key("input"), &version.input, Role::Input, out);
-        if let Some(output) = &version.output {
-            check_schema(&path.key("output"), output, Role::Output, out);
-        }
-    }
-    out.len() == before
+    // Compiling thousands of schemas is the bulk of validating a large spec,
+    // and each is independent: spread them over every core.
+    let versions: Vec<_> = versions_of(spec).collect();
+    let found: Vec<Diagnostic> = versions
+        .par_iter()
+        .flat_map_iter(|(t, v, _, version)| {
+            let path = version_path(*t, *v);
+            let mut found = Vec::new();
+            check_schema(&path.key("input"), &version.input, Role::Input, &mut found);
+            if let Some(output) = &version.output {
+                check_schema(&path.key("output"), output, Role::Output, &mut found);
+            }
+            found
+        })
+        .collect();
+    let all_usable = found.is_empty();
+    out.extend(found);
+    all_usable
 }
 
 #[derive(Clone, Copy, PartialEq)]

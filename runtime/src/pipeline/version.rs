@@ -11,8 +11,9 @@ use super::{Call, CallOutcome, Next, Stage};
 
 /// Resolves the caller's version from `_meta["dev.mcpgen/toolVersion"]` (an
 /// exact version or a semver range; the newest match wins), else the newest
-/// version. Every result then carries `resolvedVersion`, and the deprecation
-/// notice when the version is deprecated.
+/// version (an explicit `null` counts as no request). Every result then
+/// carries `resolvedVersion`, and the deprecation notice when the version is
+/// deprecated.
 pub struct ResolveVersion;
 
 impl Stage for ResolveVersion {
@@ -34,7 +35,7 @@ impl Stage for ResolveVersion {
 /// The index of the version `requested` selects, or the request as text when
 /// no served version matches.
 pub fn resolve(tool: &ToolEntry, requested: Option<&Value>) -> Result<usize, String> {
-    let Some(requested) = requested else {
+    let Some(requested) = requested.filter(|r| !r.is_null()) else {
         return Ok(tool.newest());
     };
     let Some(text) = requested.as_str() else {

@@ -1,0 +1,15 @@
+//! The `get_data` tool.
+
+use super::App;
+use crate::generated::get_data_2 as tool;
+use mcpgen_runtime::{ToolContext, ToolError};
+
+impl tool::GetData for App {
+    async fn get_data(
+        &self,
+        _context: ToolContext,
+        _input: tool::GetDataInput,
+    ) -> Result<mcpgen_runtime::CallToolResult, ToolError> {
+        Err(ToolError::new("get_data is not implemented yet"))
+    }
+}

@@ -1,0 +1,15 @@
+//! The `Self` tool.
+
+use super::App;
+use crate::generated::self_2 as tool;
+use mcpgen_runtime::{ToolContext, ToolError};
+
+impl tool::Self_ for App {
+    async fn self_(
+        &self,
+        _context: ToolContext,
+        _input: tool::SelfInput,
+    ) -> Result<mcpgen_runtime::CallToolResult, ToolError> {
+        Err(ToolError::new("Self is not implemented yet"))
+    }
+}

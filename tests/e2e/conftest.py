@@ -1,0 +1,54 @@
+# Fixtures for the end-to-end tests: finding the built `search` example
+# binary, running it over streamable HTTP for a test module, and connecting the
+# official Python MCP client to it over each transport in each protocol era.
+
+import pytest
+from mcp.client.client import Client
+from mcp.client.stdio import StdioServerParameters
+
+from servers import HttpServer, search_binary
+
+# The era is chosen by how the client connects: "legacy" runs the initialize
+# handshake; "auto" probes server/discover and only falls back to initialize
+# when the server does not answer it, so landing on the 2026 version proves
+# discovery worked.
+ERAS = {
+    "2025-11-25": "legacy",
+    "2026-07-28": "auto",
+}
+TRANSPORTS = ("stdio", "http")
+
+# Generous, so a slow CI machine does not fail a test; a hung server still does.
+READ_TIMEOUT_SECONDS = 30
+
+
+@pytest.fixture(scope="session")
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def binary():
+    return search_binary()
+
+
+@pytest.fixture(scope="module")
+def http_server(binary, tmp_path_factory):
+    server = HttpServer(binary, tmp_path_factory.mktemp("http") / "stderr.log")
+    yield server
+    code = server.stop()
+    assert code == 0, f"the HTTP server exited with {code} on SIGTERM; stderr:\n{server.stderr()}"
+
+
+@pytest.fixture(params=[(t, e) for t in TRANSPORTS for e in ERAS], ids=lambda p: f"{p[0]}-{p[1]}")
+async def client(request, binary):
+    """A connected client, once per transport and protocol era."""
+    transport, era = request.param
+    if transport == "stdio":
+        # The client owns the process: it starts it and closes its stdin at the end.
+        server = StdioServerParameters(command=str(binary), args=["serve", "--transport", "stdio"])
+    else:
+        server = request.getfixturevalue("http_server").url
+    async with Client(server, mode=ERAS[era], read_timeout_seconds=READ_TIMEOUT_SECONDS) as connected:
+        assert connected.protocol_version == era
+        yield connected
