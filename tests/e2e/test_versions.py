@@ -127,14 +127,12 @@ async def test_invalid_arguments_name_the_pointer_and_version(client):
     assert result.meta[RESOLVED] == "3.0.0"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: 1.0 passes the schema (JSON Schema counts it as an integer) "
-    "but the handler's i64 field rejects it, giving an error that names no pointer",
-)
 async def test_integral_float_is_an_integer(client):
+    # JSON Schema counts 1.0 as an integer, so the typed handler must take it too.
     result = await call(client, {"query": "rust", "limit": 1.0})
     assert ids(result) == reference.search("rust", limit=1)
+    result = await call(client, {"query": "rust", "maxResults": 2.0}, version="1.0.0")
+    assert ids(result) == reference.search("rust", limit=2)
 
 
 async def test_every_violation_is_reported(client):

@@ -45,6 +45,9 @@ fn sanitize(text: &str) -> Vec<String> {
 }
 
 fn prose(line: &str) -> String {
+    // A line with a Markdown link means its brackets; elsewhere they would
+    // be read as (broken) intra-doc links.
+    let escape_brackets = !line.contains("](");
     let mut out = String::with_capacity(line.len());
     for (i, word) in line.split(' ').enumerate() {
         if i > 0 {
@@ -56,7 +59,7 @@ fn prose(line: &str) -> String {
             out.push('>');
         } else {
             for c in word.chars() {
-                if matches!(c, '[' | ']') {
+                if escape_brackets && matches!(c, '[' | ']') {
                     out.push('\\');
                 }
                 out.push(c);
@@ -84,6 +87,14 @@ mod tests {
                 " print()",
                 " ```",
             ]
+        );
+    }
+
+    #[test]
+    fn markdown_links_are_kept() {
+        assert_eq!(
+            sanitize("see [the docs](https://x.y) now"),
+            [" see [the docs](https://x.y) now"]
         );
     }
 

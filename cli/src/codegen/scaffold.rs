@@ -27,7 +27,9 @@ pub fn main_rs(ir: &Ir) -> TokenStream {
 
 /// `src/handlers/mod.rs`.
 pub fn handlers_mod(ir: &Ir) -> TokenStream {
-    let modules = ir.tools.iter().map(|t| &t.module_ident);
+    // In rustfmt's order (bytewise), so `cargo fmt` leaves the file alone.
+    let mut modules: Vec<_> = ir.tools.iter().map(|t| &t.module_ident).collect();
+    modules.sort_by(|a, b| a.name().cmp(b.name()));
     quote! {
         //! Tool bodies: one file per tool, each implementing its generated trait.
 
@@ -55,10 +57,9 @@ pub fn handler_stub(tool: &Tool) -> TokenStream {
     quote! {
         #doc
 
-        use mcpgen_runtime::{ToolContext, ToolError};
-
         use super::App;
         use crate::generated::#module as tool;
+        use mcpgen_runtime::{ToolContext, ToolError};
 
         impl tool::#trait_ident for App {
             async fn #method(&self, _context: ToolContext, _input: tool::#input) -> Result<#output, ToolError> {

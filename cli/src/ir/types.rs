@@ -224,7 +224,7 @@ impl<'s> TypeBuilder<'s> {
         values: &Value,
         schema: &Map<String, Value>,
     ) -> Option<RustType> {
-        let values: Vec<&str> = values
+        let mut values: Vec<&str> = values
             .as_array()?
             .iter()
             .map(Value::as_str)
@@ -232,6 +232,9 @@ impl<'s> TypeBuilder<'s> {
         if ty != "string" || values.is_empty() {
             return None;
         }
+        // JSON Schema allows repeated enum values; one variant per value.
+        let mut seen = std::collections::HashSet::new();
+        values.retain(|v| seen.insert(*v));
         let ident = self.scope.claim(name, Case::Camel);
         let mut variant_scope = Scope::new();
         let variants = values
@@ -354,7 +357,7 @@ mod tests {
             "type": "object",
             "properties": {
                 "filters": {"type": "object", "properties": {"category": {"type": "string"}}},
-                "sortBy": {"type": "string", "enum": ["relevance", "date"]},
+                "sortBy": {"type": "string", "enum": ["relevance", "date", "relevance"]},
                 "mixed": {"enum": ["a", 1]}
             }
         }));

@@ -26,7 +26,7 @@ struct ToolView<'a> {
     name: &'a str,
     title: Option<&'a str>,
     module: Option<&'a str>,
-    description: &'a str,
+    description: String,
     current: String,
     versions: Vec<VersionView>,
     input: String,
@@ -98,7 +98,7 @@ fn tool_view(tool: &Tool) -> ToolView<'_> {
         name: &tool.name,
         title: tool.title.as_deref(),
         module: tool.module.as_deref(),
-        description: &tool.description,
+        description: quote_markdown(&tool.description),
         current: newest.version.to_string(),
         versions: tool
             .versions
@@ -149,6 +149,23 @@ fn describe_op(op: &Op) -> String {
         Op::SetDefault(s) => format!("default `{}` = `{}`", s.path, s.value),
         Op::Move(m) => format!("move `{}` → `{}`", m.from, m.to),
     }
+}
+
+/// Spec text as a Markdown block quote: whatever Markdown it holds (an
+/// unclosed code fence, a `#` heading) stays inside the quote instead of
+/// swallowing the rest of the page.
+fn quote_markdown(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                ">".to_owned()
+            } else {
+                format!("> {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn pretty(schema: &serde_json::Map<String, serde_json::Value>) -> String {

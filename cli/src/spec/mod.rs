@@ -97,11 +97,26 @@ fn parse_yaml(text: &str) -> Result<Value, Diagnostic> {
 }
 
 /// serde_yaml appends " at line L column C"; the location is printed anyway.
+/// serde_yaml writes positions into its messages (" at line L column C",
+/// sometimes twice); the diagnostic's own location replaces them.
 fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(" at line ") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + " at line ".len()..];
+        let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let line_end = digits(after);
+        match after[line_end..].strip_prefix(" column ") {
+            Some(column) if line_end > 0 => rest = &column[digits(column)..],
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
+    out
 }
 
 fn check_format(tree: &Value) -> Vec<Diagnostic> {
@@ -121,9 +136,12 @@ fn check_format(tree: &Value) -> Vec<Diagnostic> {
                 Diagnostic::error(
                     "unsupported-format",
                     SpecPath::root().key("mcpgen"),
-                    format!(
-                        "spec format {other} is not supported; this mcpgen reads format {FORMAT}"
-                    ),
+                    match other {
+                        Value::Number(_) => format!(
+                            "spec format {other} is not supported; this mcpgen reads format {FORMAT}"
+                        ),
+                        _ => format!("the format version must be the number {FORMAT}, not {other}"),
+                    },
                 )
                 .with_help(help),
             ],
@@ -272,6 +290,17 @@ mod tests {
         assert_eq!(errors("mcpgen: 2\n")[0].0, "unsupported-format");
         assert_eq!(errors("")[0].0, "empty-spec");
         assert_eq!(errors("- 1\n")[0].0, "invalid-type");
+    }
+
+    #[test]
+    fn positions_are_stripped_from_parser_messages() {
+        assert_eq!(
+            strip_location(
+                "did not find expected ',' at line 8 column 1, while parsing a flow sequence at line 2 column 9"
+            ),
+            "did not find expected ',', while parsing a flow sequence"
+        );
+        assert_eq!(strip_location("bad at line x"), "bad at line x");
     }
 
     #[test]

@@ -57,15 +57,21 @@ fn check_schema(path: &SpecPath, schema: &Value, role: Role, out: &mut Vec<Diagn
         );
         return;
     };
-    if role == Role::Input && map.get("type") != Some(&Value::String("object".into())) {
-        out.push(
-            Diagnostic::error(
+    if map.get("type") != Some(&Value::String("object".into())) {
+        out.push(match role {
+            Role::Input => Diagnostic::error(
                 "input-not-object",
                 path.key("type"),
                 "an input schema must have `type: object` at the top",
             )
             .with_help("MCP passes tool arguments as a JSON object"),
-        );
+            Role::Output => Diagnostic::error(
+                "output-not-object",
+                path.key("type"),
+                "an output schema must have `type: object` at the top",
+            )
+            .with_help("MCP requires `outputSchema` to describe an object: structured results are JSON objects"),
+        });
     }
     if let Some(dialect) = map.get("$schema")
         && !dialect.as_str().is_some_and(|d| DIALECTS.contains(&d))
@@ -105,12 +111,39 @@ fn check_schema(path: &SpecPath, schema: &Value, role: Role, out: &mut Vec<Diagn
     // The meta-schema cannot see everything (a regex that does not compile,
     // a `$ref` to nowhere); building the validator the runtime will build can.
     if meta_valid && let Err(error) = jsonschema::validator_for(schema) {
+        let message = error.to_string();
+        // Reference errors carry no location; the `$ref` they are about has it.
+        let pointer = match error.instance_path().as_str() {
+            "" => ref_mentioned_in(schema, &message, String::new()).unwrap_or_default(),
+            pointer => pointer.to_owned(),
+        };
         out.push(Diagnostic::error(
             "invalid-json-schema",
-            path.pointer(error.schema_path().as_str())
-                .parent()
-                .unwrap_or_else(|| path.clone()),
-            format!("the schema does not compile: {error}"),
+            path.pointer(&pointer),
+            format!("the schema does not compile: {message}"),
         ));
+    }
+}
+
+/// The JSON Pointer of the first `$ref` whose target `message` names.
+fn ref_mentioned_in(schema: &Value, message: &str, at: String) -> Option<String> {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref")
+                && !target.trim_start_matches('#').is_empty()
+                && message.contains(target.trim_start_matches('#'))
+            {
+                return Some(format!("{at}/$ref"));
+            }
+            map.iter().find_map(|(key, value)| {
+                let key = key.replace('~', "~0").replace('/', "~1");
+                ref_mentioned_in(value, message, format!("{at}/{key}"))
+            })
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| ref_mentioned_in(item, message, format!("{at}/{i}"))),
+        _ => None,
     }
 }

@@ -187,7 +187,7 @@ pub trait Type: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// Looks things up. "Quoted", 'single', back\slash, a */ comment end and a /* start.
     /// Raw-string ends: "# and "## and "###; braces { and } and {{ }}; #\[attr\] and #!\[inner\].
     /// /// a doc comment inside a doc comment, //! too, and a trailing backslash \
-    /// Links: <https://example.com/a_(b)?c=1&d=[2]> and <https://already.example> and \[a link\](https://example.com).
+    /// Links: <https://example.com/a_(b)?c=1&d=[2]> and <https://already.example> and [a link](https://example.com).
     /// Brackets: \[not a link\], \[`code`\], arr\[0\], \[^note\], \]\[, and a lone \] or \[.
     /// Non-ASCII: Grüße — 日本語 🚀, zero width "a​b", right to left שלום, combining é.
     /// # A heading line
