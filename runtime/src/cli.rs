@@ -1,14 +1,17 @@
 //! The command line of a generated server binary: `serve` and `tools`.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
 use crate::GeneratedServer;
+use crate::config::RuntimeConfig;
 use crate::manifest;
 use crate::pipeline::Pipeline;
+use crate::registry::Registry;
 use crate::server::McpServer;
 use crate::transport::{self, HttpOptions};
 
@@ -23,11 +26,21 @@ enum Command {
     /// Serve MCP (the default, on stdio).
     Serve(ServeArgs),
     /// Print the tool surface as `tools/list` shows it, as JSON.
-    Tools,
+    Tools(ToolsArgs),
+}
+
+#[derive(Args, Default)]
+struct ToolsArgs {
+    /// The runtime config whose pins and tenant apply.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
 struct ServeArgs {
+    /// The runtime config (tenant, version pins).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Transport to serve on.
     #[arg(long, value_enum, default_value_t = Transport::Stdio)]
     transport: Transport,
@@ -50,6 +63,7 @@ impl Default for ServeArgs {
     fn default() -> Self {
         let options = HttpOptions::default();
         Self {
+            config: None,
             transport: Transport::Stdio,
             bind: options.bind,
             path: options.path,
@@ -69,14 +83,14 @@ enum Transport {
 /// Runs the binary: parses the command line, builds the server and serves.
 pub fn main(generated: GeneratedServer) -> ExitCode {
     init_logging();
-    let server = match generated.build() {
-        Ok(registry) => McpServer::new(registry, Pipeline::standard()),
+    let registry = match generated.build() {
+        Ok(registry) => registry,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
         }
     };
-    let identity = server.identity();
+    let identity = registry.server();
     let command = Cli::command()
         .name(identity.name.clone())
         .version(identity.version.clone())
@@ -86,13 +100,47 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
         Err(error) => error.exit(),
     };
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Tools => {
-            let json = serde_json::to_string_pretty(server.tools()).expect("tools serialise");
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Command::Serve(args) => serve(server, args),
+        Command::Tools(args) => match configure(registry, args.config.as_deref()) {
+            Ok(server) => {
+                let json = serde_json::to_string_pretty(server.tools()).expect("tools serialise");
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
+        Command::Serve(args) => match configure(registry, args.config.as_deref()) {
+            Ok(server) => serve(server, args),
+            Err(code) => code,
+        },
     }
+}
+
+/// Applies the runtime config to the registry and builds the server.
+fn configure(mut registry: Registry, config: Option<&Path>) -> Result<McpServer, ExitCode> {
+    let config = match config.map(RuntimeConfig::load).transpose() {
+        Ok(config) => config.unwrap_or_default(),
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    let mut pins = registry.pins().clone();
+    if let Err(error) = pins.overlay(&config.pins, &config.tenant_pins()) {
+        eprintln!("error: runtime config: {error}");
+        return Err(ExitCode::from(2));
+    }
+    if let Some(unknown) = pins.tools().find(|tool| registry.get(tool).is_none()) {
+        eprintln!(
+            "error: runtime config: a pin names `{unknown}`, which is not a tool of this server"
+        );
+        return Err(ExitCode::from(2));
+    }
+    registry.set_pins(pins);
+    Ok(McpServer::new(
+        registry,
+        Pipeline::standard(),
+        config.tenant,
+    ))
 }
 
 fn serve(server: McpServer, args: ServeArgs) -> ExitCode {

@@ -8,9 +8,12 @@
 
 pub mod manifest;
 pub mod migrate;
+pub mod pins;
 
 #[cfg(feature = "server")]
 pub mod cli;
+#[cfg(feature = "server")]
+pub mod config;
 #[cfg(feature = "server")]
 pub mod handler;
 #[cfg(feature = "server")]

@@ -1,17 +1,44 @@
-//! The `_meta` keys the runtime reads and writes. They live under the
-//! `dev.mcpgen/` prefix: a reverse-DNS prefix of our own, since
-//! `io.modelcontextprotocol/` is reserved by the protocol.
+//! The `_meta` keys the runtime reads and writes, under the spec's
+//! reverse-DNS prefix (`dev.mcpgen` unless the spec names another;
+//! `io.modelcontextprotocol/` is reserved by the protocol).
 
-/// Request key: the tool version the caller wants, exact (`1.0.0`) or a
-/// semver range (`^2`, `>=2, <3`).
-pub const TOOL_VERSION: &str = "dev.mcpgen/toolVersion";
-/// Result key: the version the call was served at.
-pub const RESOLVED_VERSION: &str = "dev.mcpgen/resolvedVersion";
-/// Result key: the deprecation notice of the resolved version.
-pub const DEPRECATION: &str = "dev.mcpgen/deprecation";
-/// Result key: `{requested, supported}` when no served version matches.
-pub const VERSION_ERROR: &str = "dev.mcpgen/versionError";
-/// Result key: the JSON Pointers of the arguments that failed validation.
-pub const VIOLATIONS: &str = "dev.mcpgen/violations";
-/// Tool listing key: `{current, supported, deprecated}`.
-pub const VERSIONS: &str = "dev.mcpgen/versions";
+use crate::manifest::DEFAULT_META_PREFIX;
+
+/// The keys, with the prefix applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetaKeys {
+    /// Request: the tool version the caller wants, exact (`1.0.0`) or a
+    /// semver range (`^2`, `>=2, <3`).
+    pub tool_version: String,
+    /// Result: the version the call was served at.
+    pub resolved_version: String,
+    /// Result: the deprecation notice of the resolved version.
+    pub deprecation: String,
+    /// Result: `{requested, supported, …}` when no served version matches.
+    pub version_error: String,
+    /// Result: the JSON Pointers of the arguments that failed validation.
+    pub violations: String,
+    /// Tool listing: `{current, newest, supported, deprecated}`.
+    pub versions: String,
+}
+
+impl MetaKeys {
+    /// The keys under `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        let key = |name: &str| format!("{prefix}/{name}");
+        Self {
+            tool_version: key("toolVersion"),
+            resolved_version: key("resolvedVersion"),
+            deprecation: key("deprecation"),
+            version_error: key("versionError"),
+            violations: key("violations"),
+            versions: key("versions"),
+        }
+    }
+}
+
+impl Default for MetaKeys {
+    fn default() -> Self {
+        Self::new(DEFAULT_META_PREFIX)
+    }
+}

@@ -1,5 +1,6 @@
 //! The versioned tool registry: every version of every tool with its schemas,
-//! compiled validators and upgrade chain, built once at start.
+//! compiled validators, migration chains (arguments up, results down) and
+//! `tools/list` entries, built once at start.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -9,8 +10,9 @@ use serde_json::{Value, json};
 
 use crate::handler::ErasedHandler;
 use crate::manifest::{self, Deprecation, Manifest};
-use crate::meta;
-use crate::migrate::Op;
+use crate::meta::MetaKeys;
+use crate::migrate::{CustomOps, NoCustomOps, Op, invert_all};
+use crate::pins::Pins;
 
 /// Why a registry could not be built. Every one of these is a bug in the
 /// generator or a hand-edited generated file, so the server refuses to start.
@@ -20,25 +22,25 @@ pub enum BuildError {
     #[error("the embedded manifest is malformed: {0}")]
     Manifest(#[from] serde_json::Error),
     /// The manifest was written by an incompatible generator.
-    #[error("the embedded manifest has format {found}, this runtime reads format {expected}")]
+    #[error(
+        "the embedded manifest has format {found}, this runtime reads format {expected}; regenerate the crate"
+    )]
     Format {
         /// What the manifest says.
         found: u32,
         /// What this runtime reads.
         expected: u32,
     },
-    /// A version string is not semver.
-    #[error("tool `{tool}`: `{version}` is not a semver version: {source}")]
-    Version {
+    /// A version, range or date does not parse.
+    #[error("tool `{tool}`: {message}")]
+    Invalid {
         /// The tool.
         tool: String,
-        /// The offending text.
-        version: String,
-        /// The parse error.
-        source: semver::Error,
+        /// What is wrong.
+        message: String,
     },
     /// A schema does not compile.
-    #[error("tool `{tool}` {version}: the input schema does not compile: {message}")]
+    #[error("tool `{tool}` {version}: a schema does not compile: {message}")]
     Schema {
         /// The tool.
         tool: String,
@@ -65,10 +67,25 @@ pub struct ToolVersion {
     pub output: Option<Arc<JsonObject>>,
     /// Its deprecation notice, if any.
     pub deprecated: Option<Deprecation>,
+    /// The day it stops being served.
+    pub sunset: Option<jiff::civil::Date>,
     /// The ops that bring arguments of this version to the handler's version.
     pub upgrade: Vec<Op>,
+    /// The ops that bring results of the handler's version to this version.
+    pub downgrade: Vec<Op>,
     /// The compiled input schema.
     pub validator: jsonschema::Validator,
+    /// The compiled output schema.
+    pub output_validator: Option<jsonschema::Validator>,
+    /// How `tools/list` shows the tool to a caller at this version.
+    pub listing: Tool,
+}
+
+impl ToolVersion {
+    /// Whether the version is past its sunset on `today`.
+    pub fn is_sunset(&self, today: jiff::civil::Date) -> bool {
+        self.sunset.is_some_and(|sunset| sunset <= today)
+    }
 }
 
 /// A tool with all its versions and its handler.
@@ -77,8 +94,6 @@ pub struct ToolEntry {
     pub name: String,
     /// Ascending; the last one is the handler's.
     pub versions: Vec<ToolVersion>,
-    /// How `tools/list` shows the tool.
-    pub listing: Tool,
     /// The tool body.
     pub handler: Arc<dyn ErasedHandler>,
 }
@@ -90,10 +105,22 @@ impl ToolEntry {
     }
 }
 
-/// Handlers keyed by tool name, as generated code registers them.
+/// What a tool name reaches: a tool, possibly held to one major (`search_v1`).
+#[derive(Clone)]
+pub struct Route {
+    /// The tool.
+    pub tool: Arc<ToolEntry>,
+    /// For a major alias, the versions it serves (`^1`).
+    pub major: Option<semver::VersionReq>,
+    /// For a major alias, its own `tools/list` entry.
+    pub alias_listing: Option<Tool>,
+}
+
+/// Handlers and custom migration functions, as generated code registers them.
 #[derive(Default)]
 pub struct HandlerSet {
     handlers: HashMap<String, Arc<dyn ErasedHandler>>,
+    custom: Option<Arc<dyn CustomOps>>,
 }
 
 impl HandlerSet {
@@ -106,13 +133,23 @@ impl HandlerSet {
     pub fn insert(&mut self, tool: &str, handler: Arc<dyn ErasedHandler>) {
         self.handlers.insert(tool.to_owned(), handler);
     }
+
+    /// Registers the functions behind `custom` migration ops.
+    pub fn custom_ops(&mut self, custom: Arc<dyn CustomOps>) {
+        self.custom = Some(custom);
+    }
 }
 
 /// Every tool the server serves.
 pub struct Registry {
     server: manifest::Server,
+    routes: HashMap<String, Route>,
     tools: Vec<Arc<ToolEntry>>,
-    by_name: HashMap<String, Arc<ToolEntry>>,
+    aliases: Vec<Route>,
+    pins: Pins,
+    meta: MetaKeys,
+    versioning: manifest::Versioning,
+    custom: Arc<dyn CustomOps>,
 }
 
 impl Registry {
@@ -125,19 +162,56 @@ impl Registry {
                 expected: manifest::FORMAT,
             });
         }
+        let meta = MetaKeys::new(&manifest.versioning.meta_prefix);
         let mut tools = Vec::with_capacity(manifest.tools.len());
-        for tool in manifest.tools {
+        for tool in &manifest.tools {
             let handler = handlers
                 .handlers
                 .remove(&tool.name)
                 .ok_or_else(|| BuildError::MissingHandler(tool.name.clone()))?;
-            tools.push(Arc::new(build_tool(tool, handler)?));
+            tools.push(Arc::new(build_tool(tool, handler, &meta)?));
         }
-        let by_name = tools.iter().map(|t| (t.name.clone(), t.clone())).collect();
+        let mut routes: HashMap<String, Route> = tools
+            .iter()
+            .map(|tool| {
+                let route = Route {
+                    tool: tool.clone(),
+                    major: None,
+                    alias_listing: None,
+                };
+                (tool.name.clone(), route)
+            })
+            .collect();
+        let aliases = if manifest.versioning.major_aliases {
+            tools
+                .iter()
+                .flat_map(|tool| major_aliases(tool, &routes))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for alias in &aliases {
+            let name = alias
+                .alias_listing
+                .as_ref()
+                .expect("aliases are listed")
+                .name
+                .to_string();
+            routes.insert(name, alias.clone());
+        }
+        let pins = Pins::from_manifest(&manifest).map_err(|message| BuildError::Invalid {
+            tool: "(pins)".to_owned(),
+            message,
+        })?;
         Ok(Self {
             server: manifest.server,
+            routes,
             tools,
-            by_name,
+            aliases,
+            pins,
+            meta,
+            versioning: manifest.versioning,
+            custom: handlers.custom.unwrap_or_else(|| Arc::new(NoCustomOps)),
         })
     }
 
@@ -151,69 +225,157 @@ impl Registry {
         &self.tools
     }
 
-    /// The tool called `name`.
+    /// Major aliases (`search_v1`), when the spec turns them on.
+    pub fn aliases(&self) -> &[Route] {
+        &self.aliases
+    }
+
+    /// What the tool name `name` reaches.
+    pub fn route(&self, name: &str) -> Option<&Route> {
+        self.routes.get(name)
+    }
+
+    /// The tool called `name` (not an alias).
     pub fn get(&self, name: &str) -> Option<&Arc<ToolEntry>> {
-        self.by_name.get(name)
+        self.routes
+            .get(name)
+            .filter(|r| r.major.is_none())
+            .map(|r| &r.tool)
+    }
+
+    /// The version pins (from the spec, then the runtime config).
+    pub fn pins(&self) -> &Pins {
+        &self.pins
+    }
+
+    /// Replaces the pins (the runtime config's override the spec's).
+    pub fn set_pins(&mut self, pins: Pins) {
+        self.pins = pins;
+    }
+
+    /// The `_meta` keys, under the spec's prefix.
+    pub fn meta(&self) -> &MetaKeys {
+        &self.meta
+    }
+
+    /// Versioning settings.
+    pub fn versioning(&self) -> &manifest::Versioning {
+        &self.versioning
+    }
+
+    /// The functions behind `custom` migration ops.
+    pub fn custom_ops(&self) -> &dyn CustomOps {
+        self.custom.as_ref()
     }
 }
 
+fn invalid(tool: &str, message: String) -> BuildError {
+    BuildError::Invalid {
+        tool: tool.to_owned(),
+        message,
+    }
+}
+
+fn compile(
+    tool: &str,
+    version: &str,
+    schema: &JsonObject,
+) -> Result<jsonschema::Validator, BuildError> {
+    jsonschema::validator_for(&Value::Object(schema.clone())).map_err(|e| BuildError::Schema {
+        tool: tool.to_owned(),
+        version: version.to_owned(),
+        message: e.to_string(),
+    })
+}
+
 fn build_tool(
-    tool: manifest::Tool,
+    tool: &manifest::Tool,
     handler: Arc<dyn ErasedHandler>,
+    meta: &MetaKeys,
 ) -> Result<ToolEntry, BuildError> {
     if tool.versions.is_empty() {
-        return Err(BuildError::NoVersions(tool.name));
+        return Err(BuildError::NoVersions(tool.name.clone()));
     }
-    let mut versions = Vec::with_capacity(tool.versions.len());
-    for spec in &tool.versions {
-        let version =
-            semver::Version::parse(&spec.version).map_err(|source| BuildError::Version {
-                tool: tool.name.clone(),
-                version: spec.version.clone(),
-                source,
-            })?;
-        let schema = Value::Object(spec.input.clone());
-        let validator = jsonschema::validator_for(&schema).map_err(|e| BuildError::Schema {
-            tool: tool.name.clone(),
-            version: spec.version.clone(),
-            message: e.to_string(),
+    let steps = &tool.versions;
+    let mut versions = Vec::with_capacity(steps.len());
+    for (i, spec) in steps.iter().enumerate() {
+        let version = semver::Version::parse(&spec.version).map_err(|e| {
+            invalid(
+                &tool.name,
+                format!("`{}` is not a semver version: {e}", spec.version),
+            )
         })?;
+        let sunset = spec
+            .deprecated
+            .as_ref()
+            .and_then(|d| d.sunset.as_deref())
+            .map(|s| s.parse::<jiff::civil::Date>())
+            .transpose()
+            .map_err(|e| {
+                invalid(
+                    &tool.name,
+                    format!("{}: bad sunset date: {e}", spec.version),
+                )
+            })?;
+        // Arguments go up through every later step's request ops; results
+        // come down through every later step's response ops, inverted, newest
+        // step first.
+        let upgrade = steps[i + 1..]
+            .iter()
+            .flat_map(|s| s.request.iter().cloned())
+            .collect();
+        let mut downgrade = Vec::new();
+        for step in steps[i + 1..].iter().rev() {
+            downgrade.extend(invert_all(&step.response).ok_or_else(|| {
+                invalid(
+                    &tool.name,
+                    format!("{}: a response op cannot be inverted", step.version),
+                )
+            })?);
+        }
         versions.push(ToolVersion {
+            validator: compile(&tool.name, &spec.version, &spec.input)?,
+            output_validator: spec
+                .output
+                .as_ref()
+                .map(|o| compile(&tool.name, &spec.version, o))
+                .transpose()?,
             version,
             input: Arc::new(spec.input.clone()),
             output: spec.output.clone().map(Arc::new),
             deprecated: spec.deprecated.clone(),
-            upgrade: Vec::new(),
-            validator,
+            sunset,
+            upgrade,
+            downgrade,
+            listing: Tool::new(
+                tool.name.clone(),
+                tool.description.clone(),
+                Arc::new(JsonObject::new()),
+            ),
         });
     }
-    // Version i upgrades through the changes of every later version, in order.
-    for (i, version) in versions.iter_mut().enumerate() {
-        version.upgrade = tool.versions[i + 1..]
-            .iter()
-            .flat_map(|v| v.changes.iter().cloned())
-            .collect();
+    for i in 0..versions.len() {
+        let listing = listing(tool, &versions, i, meta);
+        versions[i].listing = listing;
     }
-    let listing = listing(&tool, &versions);
     Ok(ToolEntry {
-        name: tool.name,
+        name: tool.name.clone(),
         versions,
-        listing,
         handler,
     })
 }
 
-/// The `tools/list` entry: the newest version's schemas, and every version
-/// with its deprecation under `_meta`.
-fn listing(tool: &manifest::Tool, versions: &[ToolVersion]) -> Tool {
-    let newest = versions.last().expect("a tool has at least one version");
+/// The `tools/list` entry for a caller at version `at`: that version's
+/// schemas, and every version with its deprecation under `_meta`.
+fn listing(tool: &manifest::Tool, versions: &[ToolVersion], at: usize, meta: &MetaKeys) -> Tool {
+    let shown = &versions[at];
     let mut listed = Tool::new(
         tool.name.clone(),
         tool.description.clone(),
-        newest.input.clone(),
+        shown.input.clone(),
     );
     listed.title = tool.title.clone();
-    listed.output_schema = newest.output.clone();
+    listed.output_schema = shown.output.clone();
     listed.annotations = tool
         .annotations
         .as_ref()
@@ -228,14 +390,49 @@ fn listing(tool: &manifest::Tool, versions: &[ToolVersion]) -> Tool {
         })
         .collect();
     let mut info = json!({
-        "current": newest.version.to_string(),
+        "current": shown.version.to_string(),
+        "newest": versions.last().expect("a tool has versions").version.to_string(),
         "supported": versions.iter().map(|v| v.version.to_string()).collect::<Vec<_>>(),
     });
     if !deprecated.is_empty() {
         info["deprecated"] = json!(deprecated);
     }
-    let mut meta = JsonObject::new();
-    meta.insert(meta::VERSIONS.to_owned(), info);
-    listed.meta = Some(MetaObject(meta));
+    let mut object = JsonObject::new();
+    object.insert(meta.versions.clone(), info);
+    listed.meta = Some(MetaObject(object));
     listed
+}
+
+/// `search_v1`, `search_v2`, … for every major below the newest.
+fn major_aliases(tool: &Arc<ToolEntry>, taken: &HashMap<String, Route>) -> Vec<Route> {
+    let newest_major = tool.versions[tool.newest()].version.major;
+    let mut majors: Vec<u64> = tool
+        .versions
+        .iter()
+        .map(|v| v.version.major)
+        .filter(|m| *m < newest_major)
+        .collect();
+    majors.dedup();
+    majors
+        .into_iter()
+        .filter_map(|major| {
+            let name = format!("{}_v{major}", tool.name);
+            if taken.contains_key(&name) || name.len() > 64 {
+                return None;
+            }
+            let range =
+                semver::VersionReq::parse(&format!("^{major}")).expect("a caret range parses");
+            let newest_in_major = tool
+                .versions
+                .iter()
+                .rposition(|v| range.matches(&v.version))?;
+            let mut listing = tool.versions[newest_in_major].listing.clone();
+            listing.name = name.into();
+            Some(Route {
+                tool: tool.clone(),
+                major: Some(range),
+                alias_listing: Some(listing),
+            })
+        })
+        .collect()
 }

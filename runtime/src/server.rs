@@ -12,7 +12,7 @@ use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
 use crate::manifest::Transport;
-use crate::pipeline::{Call, Pipeline};
+use crate::pipeline::{Call, Pipeline, RequestParts};
 use crate::registry::Registry;
 
 /// A generated server's protocol handler. Cloning is cheap: the HTTP
@@ -24,15 +24,17 @@ pub struct McpServer {
 
 struct Shared {
     transports: Vec<Transport>,
-    registry: Registry,
+    registry: Arc<Registry>,
     pipeline: Pipeline,
     info: ServerConfig,
+    tenant: Option<Arc<str>>,
     listing: Vec<Tool>,
 }
 
 impl McpServer {
-    /// A server for `registry` that runs calls through `pipeline`.
-    pub fn new(registry: Registry, pipeline: Pipeline) -> Self {
+    /// A server for `registry` that runs calls through `pipeline`. `tenant`
+    /// is the tenant every caller belongs to (from the runtime config).
+    pub fn new(registry: Registry, pipeline: Pipeline, tenant: Option<String>) -> Self {
         let server = registry.server();
         let mut implementation = Implementation::new(server.name.clone(), server.version.clone());
         if let Some(title) = &server.title {
@@ -46,13 +48,15 @@ impl McpServer {
         if let Some(instructions) = &server.instructions {
             info = info.with_instructions(instructions.clone());
         }
-        let listing = registry.tools().iter().map(|t| t.listing.clone()).collect();
+        let tenant: Option<Arc<str>> = tenant.map(Into::into);
+        let listing = listing(&registry, tenant.as_deref());
         Self {
             shared: Arc::new(Shared {
                 transports: server.transports.clone(),
-                registry,
+                registry: Arc::new(registry),
                 pipeline,
                 info,
+                tenant,
                 listing,
             }),
         }
@@ -80,7 +84,7 @@ impl ServerHandler for McpServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.shared.registry.get(name).map(|t| t.listing.clone())
+        self.shared.listing.iter().find(|t| t.name == name).cloned()
     }
 
     async fn list_tools(
@@ -96,22 +100,57 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let Some(tool) = self.shared.registry.get(&request.name) else {
+        let Some(route) = self.shared.registry.route(&request.name) else {
             return Err(ErrorData::invalid_params(
                 format!("Unknown tool: {}", request.name),
                 None,
             ));
         };
-        let call = Call {
-            tool: tool.clone(),
-            version: tool.newest(),
-            arguments: Value::Object(request.arguments.unwrap_or_default()),
+        let parts = RequestParts {
             progress_token: context.meta.get_progress_token(),
-            request_meta: context.meta.0.0,
-            request_id: context.id,
+            meta: context.meta.0.0,
+            id: context.id,
             cancellation: context.ct,
             peer: Some(context.peer),
+            tenant: self.shared.tenant.clone(),
         };
+        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let call = Call::new(Arc::clone(&self.shared.registry), route, arguments, parts);
         self.shared.pipeline.run(call).await.map(Into::into)
     }
+}
+
+/// What `tools/list` shows a caller of `tenant`: each tool at its pinned
+/// version (unless that version is past its sunset), else at its newest;
+/// then the major aliases.
+fn listing(registry: &Registry, tenant: Option<&str>) -> Vec<Tool> {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let mut tools: Vec<Tool> = registry
+        .tools()
+        .iter()
+        .map(|tool| {
+            let pinned = registry
+                .pins()
+                .lookup(tenant, &tool.name)
+                .and_then(|(selector, _)| {
+                    tool.versions
+                        .iter()
+                        .rev()
+                        .find(|v| selector.matches(&v.version) && !v.is_sunset(today))
+                });
+            pinned
+                .unwrap_or(&tool.versions[tool.newest()])
+                .listing
+                .clone()
+        })
+        .collect();
+    tools.extend(
+        registry
+            .aliases()
+            .iter()
+            .filter_map(|a| a.alias_listing.clone()),
+    );
+    tools
 }

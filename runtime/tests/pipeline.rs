@@ -1,82 +1,137 @@
 //! The `tools/call` pipeline end to end inside the runtime: version
-//! resolution, validation, migration, re-validation and result metadata,
-//! with a handler that echoes what it receives.
+//! resolution (requests, pins, aliases, sunsets), validation, argument and
+//! result migration, and result metadata, with a handler that reports what it
+//! received.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use mcpgen_runtime::handler::unstructured;
-use mcpgen_runtime::pipeline::{Call, Pipeline};
+use mcpgen_runtime::meta::MetaKeys;
+use mcpgen_runtime::pipeline::{Call, Pipeline, RequestParts};
 use mcpgen_runtime::registry::{HandlerSet, Registry};
-use mcpgen_runtime::{CallToolResult, ToolError, meta};
+use mcpgen_runtime::{CallToolResult, ToolError};
 use rmcp::model::{JsonObject, NumberOrString};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-fn manifest(changes_to_v2: Value) -> String {
+/// `echo` 1.0.0 → 2.0.0 (arguments renamed) → 3.0.0 (result reshaped).
+fn manifest() -> Value {
+    let args = json!({"type": "object"});
     json!({
-        "format": 1,
+        "format": 2,
         "server": {"name": "t", "version": "1.0.0", "transports": ["stdio"]},
+        "versioning": {"meta_prefix": "dev.mcpgen"},
+        "tenants": [{"id": "legacy", "pins": {"echo": "1.0.0"}}],
         "tools": [{
             "name": "echo",
             "description": "Echoes its arguments.",
             "versions": [
                 {
                     "version": "1.0.0",
-                    "input": {"type": "object", "required": ["q"], "properties": {"q": {"type": "string"}, "max": {"type": "integer", "maximum": 10}}, "additionalProperties": false},
-                    "deprecated": {"message": "use 2.x", "sunset": "2027-01-01", "successor": "2.0.0"}
+                    "input": {"type": "object", "required": ["q"], "additionalProperties": false,
+                              "properties": {"q": {"type": "string"}, "max": {"type": "integer", "maximum": 10}}},
+                    "output": {"type": "object", "required": ["total", "items"], "additionalProperties": false,
+                               "properties": {"total": {"type": "integer"}, "args": args,
+                                              "items": {"type": "array", "items": {"type": "object", "required": ["url"], "additionalProperties": false, "properties": {"url": {"type": "string"}}}}}},
+                    "deprecated": {"message": "use 3.x", "sunset": "2099-01-01", "successor": "3.0.0"}
                 },
                 {
                     "version": "2.0.0",
-                    "changes": changes_to_v2,
-                    "input": {"type": "object", "required": ["q"], "properties": {"q": {"type": "string"}, "limit": {"type": "integer"}, "sort": {"type": "string"}}, "additionalProperties": false}
+                    "request": [
+                        {"rename": {"from": "max", "to": "limit"}},
+                        {"add": {"path": "sort", "default": "relevance"}}
+                    ],
+                    "input": {"type": "object", "required": ["q"], "additionalProperties": false,
+                              "properties": {"q": {"type": "string"}, "limit": {"type": "integer"}, "sort": {"type": "string"}}},
+                    "output": {"type": "object", "required": ["total", "items"], "additionalProperties": false,
+                               "properties": {"total": {"type": "integer"}, "args": args,
+                                              "items": {"type": "array", "items": {"type": "object", "required": ["url"], "additionalProperties": false, "properties": {"url": {"type": "string"}}}}}}
+                },
+                {
+                    "version": "3.0.0",
+                    "response": [
+                        {"rename": {"from": "total", "to": "count"}},
+                        {"each": {"path": "items", "ops": [{"rename": {"from": "url", "to": "link"}}]}}
+                    ],
+                    "input": {"type": "object", "required": ["q"], "additionalProperties": false,
+                              "properties": {"q": {"type": "string"}, "limit": {"type": "integer"}, "sort": {"type": "string"}}},
+                    "output": {"type": "object", "required": ["count", "items"], "additionalProperties": false,
+                               "properties": {"count": {"type": "integer"}, "args": args,
+                                              "items": {"type": "array", "items": {"type": "object", "required": ["link"], "additionalProperties": false, "properties": {"link": {"type": "string"}}}}}}
                 }
             ]
         }]
     })
-    .to_string()
 }
 
-fn registry(changes_to_v2: Value) -> Registry {
+fn registry(manifest: Value) -> Registry {
     let mut handlers = HandlerSet::new();
     handlers.insert(
         "echo",
         unstructured(|_context, arguments: Value| async move {
-            if arguments.get("q") == Some(&json!("fail")) {
-                return Err(ToolError::new("the handler refused"));
+            match arguments.get("q").and_then(Value::as_str) {
+                Some("fail") => Err(ToolError::new("the handler refused")),
+                // A result that breaks the 3.0.0 output schema on purpose.
+                Some("broken") => Ok(CallToolResult::structured(
+                    json!({"count": "many", "items": []}),
+                )),
+                _ => Ok(CallToolResult::structured(json!({
+                    "count": arguments.get("limit").cloned().unwrap_or(json!(0)),
+                    "items": [{"link": "https://example.com/a"}],
+                    "args": arguments,
+                }))),
             }
-            Ok(CallToolResult::structured(arguments))
         }),
     );
-    Registry::new(&manifest(changes_to_v2), handlers).expect("the test manifest is valid")
+    Registry::new(&manifest.to_string(), handlers).expect("the test manifest is valid")
 }
 
-fn good_chain() -> Value {
-    json!([
-        {"rename": {"from": "max", "to": "limit"}},
-        {"add": {"path": "sort", "default": "relevance"}}
-    ])
+fn keys() -> MetaKeys {
+    MetaKeys::default()
 }
 
-async fn call(
-    registry: &Registry,
+struct Request<'a> {
+    tool: &'a str,
     arguments: Value,
-    version: Option<&str>,
-) -> Result<CallToolResult, rmcp::ErrorData> {
-    let tool = registry.get("echo").expect("echo exists").clone();
-    let mut request_meta = JsonObject::new();
-    if let Some(version) = version {
-        request_meta.insert(meta::TOOL_VERSION.to_owned(), json!(version));
-    }
-    let call = Call {
-        version: tool.newest(),
-        tool: Arc::clone(&tool),
+    version: Option<Value>,
+    tenant: Option<&'a str>,
+}
+
+fn request(arguments: Value) -> Request<'static> {
+    Request {
+        tool: "echo",
         arguments,
-        request_meta,
-        request_id: NumberOrString::Number(1),
+        version: None,
+        tenant: None,
+    }
+}
+
+impl Request<'_> {
+    fn at(mut self, version: &str) -> Self {
+        self.version = Some(json!(version));
+        self
+    }
+}
+
+async fn run(
+    registry: &Arc<Registry>,
+    request: Request<'_>,
+) -> Result<CallToolResult, rmcp::ErrorData> {
+    let route = registry.route(request.tool).expect("the tool exists");
+    let mut meta = JsonObject::new();
+    if let Some(version) = request.version {
+        meta.insert(keys().tool_version, version);
+    }
+    let parts = RequestParts {
+        meta,
+        id: NumberOrString::Number(1),
         cancellation: CancellationToken::new(),
         progress_token: None,
         peer: None,
+        tenant: request.tenant.map(Into::into),
     };
+    let call = Call::new(Arc::clone(registry), route, request.arguments, parts);
     Pipeline::standard().run(call).await
 }
 
@@ -84,77 +139,99 @@ fn result_meta(result: &CallToolResult) -> &JsonObject {
     &result.meta.as_ref().expect("results carry _meta").0
 }
 
-fn text(result: &CallToolResult) -> String {
-    result.content[0]
-        .as_text()
-        .expect("a text block")
-        .text
-        .clone()
+fn texts(result: &CallToolResult) -> Vec<String> {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text())
+        .map(|t| t.text.clone())
+        .collect()
+}
+
+fn standard() -> Arc<Registry> {
+    Arc::new(registry(manifest()))
 }
 
 #[tokio::test]
-async fn without_a_version_the_newest_is_served() {
-    let registry = registry(good_chain());
-    let result = call(&registry, json!({"q": "x", "limit": 3}), None)
+async fn without_a_version_the_newest_is_served_unchanged() {
+    let result = run(&standard(), request(json!({"q": "x", "limit": 3})))
         .await
         .unwrap();
+    let structured = result.structured_content.clone().unwrap();
+    assert_eq!(structured["count"], json!(3));
     assert_eq!(
-        result.structured_content,
-        Some(json!({"q": "x", "limit": 3}))
+        structured["items"],
+        json!([{"link": "https://example.com/a"}])
     );
-    assert_eq!(result_meta(&result)[meta::RESOLVED_VERSION], json!("2.0.0"));
-    assert!(!result_meta(&result).contains_key(meta::DEPRECATION));
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("3.0.0")
+    );
+    assert!(!result_meta(&result).contains_key(&keys().deprecation));
 }
 
 #[tokio::test]
-async fn old_arguments_are_migrated_and_the_deprecation_reported() {
-    let registry = registry(good_chain());
-    let result = call(&registry, json!({"q": "x", "max": 3}), Some("1.0.0"))
-        .await
-        .unwrap();
+async fn old_callers_get_migrated_arguments_and_old_shaped_results() {
+    let result = run(
+        &standard(),
+        request(json!({"q": "x", "max": 3})).at("1.0.0"),
+    )
+    .await
+    .unwrap();
     assert_eq!(result.is_error, Some(false));
+    let structured = result.structured_content.clone().unwrap();
     assert_eq!(
-        result.structured_content,
-        Some(json!({"q": "x", "limit": 3, "sort": "relevance"}))
+        structured["args"],
+        json!({"q": "x", "limit": 3, "sort": "relevance"})
     );
-    let notice = &result_meta(&result)[meta::DEPRECATION];
+    assert_eq!(structured["total"], json!(3));
+    assert_eq!(
+        structured["items"],
+        json!([{"url": "https://example.com/a"}])
+    );
+    assert!(structured.get("count").is_none());
+    // The text block that serialises the result follows it.
+    assert_eq!(texts(&result)[0], structured.to_string());
+    let notice = &result_meta(&result)[&keys().deprecation];
     assert_eq!(notice["version"], json!("1.0.0"));
-    assert_eq!(notice["successor"], json!("2.0.0"));
-    assert_eq!(result_meta(&result)[meta::RESOLVED_VERSION], json!("1.0.0"));
+    assert_eq!(notice["successor"], json!("3.0.0"));
 }
 
 #[tokio::test]
 async fn ranges_pick_the_newest_match() {
-    let registry = registry(good_chain());
-    let result = call(&registry, json!({"q": "x", "max": 1}), Some("<2"))
+    let registry = standard();
+    let result = run(&registry, request(json!({"q": "x", "max": 1})).at("<2"))
         .await
         .unwrap();
-    assert_eq!(result_meta(&result)[meta::RESOLVED_VERSION], json!("1.0.0"));
-    let result = call(&registry, json!({"q": "x"}), Some(">=1"))
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("1.0.0")
+    );
+    let result = run(&registry, request(json!({"q": "x"})).at("^2"))
         .await
         .unwrap();
-    assert_eq!(result_meta(&result)[meta::RESOLVED_VERSION], json!("2.0.0"));
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("2.0.0")
+    );
+    assert_eq!(result.structured_content.unwrap()["total"], json!(0));
 }
 
 #[tokio::test]
 async fn arguments_are_validated_against_the_callers_version() {
-    let registry = registry(good_chain());
-    // Valid at 2.0.0, but 1.0.0 does not know `limit` and caps `max` at 10.
-    let result = call(
-        &registry,
-        json!({"q": "x", "limit": 3, "max": 11}),
-        Some("1.0.0"),
+    let result = run(
+        &standard(),
+        request(json!({"q": "x", "limit": 3, "max": 11})).at("1.0.0"),
     )
     .await
     .unwrap();
     assert_eq!(result.is_error, Some(true));
-    let message = text(&result);
+    let message = &texts(&result)[0];
     assert!(
         message.starts_with("Invalid arguments for echo 1.0.0:"),
         "{message}"
     );
-    assert!(message.contains("/max"), "{message}");
-    let pointers: Vec<&str> = result_meta(&result)[meta::VIOLATIONS]
+    let pointers: Vec<&str> = result_meta(&result)[&keys().violations]
         .as_array()
         .unwrap()
         .iter()
@@ -168,29 +245,64 @@ async fn arguments_are_validated_against_the_callers_version() {
 
 #[tokio::test]
 async fn an_unserved_version_is_a_tool_error_listing_the_supported_ones() {
-    let registry = registry(good_chain());
-    for requested in ["3.0.0", "^7", "not a version"] {
-        let result = call(&registry, json!({"q": "x"}), Some(requested))
-            .await
-            .unwrap();
+    let registry = standard();
+    for requested in [
+        json!("4.0.0"),
+        json!("^7"),
+        json!("not a version"),
+        json!(2),
+    ] {
+        let mut call = request(json!({"q": "x"}));
+        call.version = Some(requested.clone());
+        let result = run(&registry, call).await.unwrap();
         assert_eq!(result.is_error, Some(true));
+        let error = &result_meta(&result)[&keys().version_error];
         assert_eq!(
-            result_meta(&result)[meta::VERSION_ERROR],
-            json!({"requested": requested, "supported": ["1.0.0", "2.0.0"]})
+            error["supported"],
+            json!(["1.0.0", "2.0.0", "3.0.0"]),
+            "{requested}"
         );
     }
 }
 
 #[tokio::test]
+async fn a_null_version_means_no_preference() {
+    let mut call = request(json!({"q": "x"}));
+    call.version = Some(Value::Null);
+    let result = run(&standard(), call).await.unwrap();
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("3.0.0")
+    );
+}
+
+#[tokio::test]
 async fn a_chain_that_produces_invalid_arguments_is_a_server_error() {
-    // Renaming `max` to `maximum` yields a field 2.0.0 rejects.
-    let registry = registry(json!([{"rename": {"from": "max", "to": "maximum"}}]));
-    let error = call(&registry, json!({"q": "x", "max": 3}), Some("1.0.0"))
+    let mut manifest = manifest();
+    manifest["tools"][0]["versions"][1]["request"][0] =
+        json!({"rename": {"from": "max", "to": "maximum"}});
+    let error = run(
+        &Arc::new(registry(manifest)),
+        request(json!({"q": "x", "max": 3})).at("1.0.0"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.code, rmcp::model::ErrorCode::INTERNAL_ERROR);
+    assert!(
+        error.message.contains("migrated from echo 1.0.0 to 3.0.0"),
+        "{}",
+        error.message
+    );
+}
+
+#[tokio::test]
+async fn a_result_that_does_not_fit_the_callers_output_schema_is_a_server_error() {
+    let error = run(&standard(), request(json!({"q": "broken"})).at("1.0.0"))
         .await
         .unwrap_err();
     assert_eq!(error.code, rmcp::model::ErrorCode::INTERNAL_ERROR);
     assert!(
-        error.message.contains("migrated from echo 1.0.0 to 2.0.0"),
+        error.message.contains("does not match its output schema"),
         "{}",
         error.message
     );
@@ -198,36 +310,211 @@ async fn a_chain_that_produces_invalid_arguments_is_a_server_error() {
 
 #[tokio::test]
 async fn handler_errors_become_error_results_with_the_version() {
-    let registry = registry(good_chain());
-    let result = call(&registry, json!({"q": "fail"}), None).await.unwrap();
+    let result = run(&standard(), request(json!({"q": "fail"})).at("1.0.0"))
+        .await
+        .unwrap();
     assert_eq!(result.is_error, Some(true));
-    assert_eq!(text(&result), "the handler refused");
-    assert_eq!(result_meta(&result)[meta::RESOLVED_VERSION], json!("2.0.0"));
+    assert_eq!(texts(&result), ["the handler refused"]);
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("1.0.0")
+    );
+}
+
+#[tokio::test]
+async fn pins_apply_when_the_call_names_no_version() {
+    let registry = standard();
+    let tenant_pinned = Request {
+        tenant: Some("legacy"),
+        ..request(json!({"q": "x", "max": 2}))
+    };
+    let result = run(&registry, tenant_pinned).await.unwrap();
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("1.0.0")
+    );
+    assert_eq!(result.structured_content.unwrap()["total"], json!(2));
+    // The request's own version wins over the pin.
+    let explicit = Request {
+        tenant: Some("legacy"),
+        ..request(json!({"q": "x"})).at("3.0.0")
+    };
+    let result = run(&registry, explicit).await.unwrap();
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("3.0.0")
+    );
+    // Another tenant, with a server-wide pin from the runtime config.
+    let mut configured = self::registry(manifest());
+    let mut pins = configured.pins().clone();
+    pins.overlay(
+        &BTreeMap::from([("echo".to_owned(), "^2".to_owned())]),
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    configured.set_pins(pins);
+    let other = Request {
+        tenant: Some("other"),
+        ..request(json!({"q": "x"}))
+    };
+    let result = run(&Arc::new(configured), other).await.unwrap();
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("2.0.0")
+    );
+}
+
+#[tokio::test]
+async fn versions_past_their_sunset_are_refused_naming_the_successor() {
+    let mut manifest = manifest();
+    manifest["tools"][0]["versions"][0]["deprecated"]["sunset"] = json!("2001-01-01");
+    let registry = Arc::new(registry(manifest));
+    let result = run(&registry, request(json!({"q": "x"})).at("1.0.0"))
+        .await
+        .unwrap();
+    assert_eq!(result.is_error, Some(true));
+    let message = &texts(&result)[0];
+    assert!(
+        message.contains("no longer served")
+            && message.contains("2001-01-01")
+            && message.contains("3.0.0"),
+        "{message}"
+    );
+    // A range skips the sunset version.
+    let result = run(&registry, request(json!({"q": "x"})).at(">=1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("3.0.0")
+    );
+}
+
+#[tokio::test]
+async fn major_aliases_serve_their_major() {
+    let mut manifest = manifest();
+    manifest["versioning"]["major_aliases"] = json!(true);
+    let registry = Arc::new(registry(manifest));
+    let alias = registry.route("echo_v1").expect("echo_v1 is routed");
+    assert_eq!(
+        alias.alias_listing.as_ref().unwrap().input_schema["properties"]["max"]["maximum"],
+        json!(10)
+    );
+    let result = run(
+        &registry,
+        Request {
+            tool: "echo_v1",
+            ..request(json!({"q": "x", "max": 1}))
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        result_meta(&result)[&keys().resolved_version],
+        json!("1.0.0")
+    );
+    assert_eq!(result.structured_content.unwrap()["total"], json!(1));
+    // An alias never leaves its major.
+    let outside = Request {
+        tool: "echo_v2",
+        ..request(json!({"q": "x"})).at("3.0.0")
+    };
+    assert_eq!(run(&registry, outside).await.unwrap().is_error, Some(true));
+}
+
+#[tokio::test]
+async fn a_model_visible_notice_is_opt_in() {
+    let mut manifest = manifest();
+    manifest["versioning"]["deprecation_notice"] = json!(true);
+    let result = run(
+        &Arc::new(registry(manifest)),
+        request(json!({"q": "x"})).at("1.0.0"),
+    )
+    .await
+    .unwrap();
+    let texts = texts(&result);
+    assert_eq!(texts.len(), 2);
+    assert!(
+        texts[1].starts_with("Note: echo 1.0.0 is deprecated: use 3.x"),
+        "{texts:?}"
+    );
+    assert_eq!(
+        self::texts(
+            &run(&standard(), request(json!({"q": "x"})).at("1.0.0"))
+                .await
+                .unwrap()
+        )
+        .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_meta_prefix_is_configurable() {
+    let mut manifest = manifest();
+    manifest["versioning"]["meta_prefix"] = json!("com.example.search");
+    let registry = Arc::new(registry(manifest));
+    let custom = MetaKeys::new("com.example.search");
+    let route = registry.route("echo").unwrap();
+    let mut meta = JsonObject::new();
+    meta.insert(custom.tool_version.clone(), json!("2.0.0"));
+    let parts = RequestParts {
+        meta,
+        id: NumberOrString::Number(1),
+        cancellation: CancellationToken::new(),
+        progress_token: None,
+        peer: None,
+        tenant: None,
+    };
+    let result = Pipeline::standard()
+        .run(Call::new(
+            Arc::clone(&registry),
+            route,
+            json!({"q": "x"}),
+            parts,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        result_meta(&result)[&custom.resolved_version],
+        json!("2.0.0")
+    );
 }
 
 #[test]
-fn listing_shows_the_newest_schema_and_every_version() {
-    let registry = registry(good_chain());
-    let listing = &registry.get("echo").unwrap().listing;
-    assert!(listing.input_schema["properties"].get("limit").is_some());
-    let versions = &listing.meta.as_ref().unwrap().0[meta::VERSIONS];
-    assert_eq!(versions["current"], json!("2.0.0"));
-    assert_eq!(versions["supported"], json!(["1.0.0", "2.0.0"]));
-    assert_eq!(versions["deprecated"]["1.0.0"]["message"], json!("use 2.x"));
+fn listings_show_every_version() {
+    let registry = standard();
+    let tool = registry.get("echo").unwrap();
+    let newest = &tool.versions[tool.newest()].listing;
+    assert!(newest.input_schema["properties"].get("limit").is_some());
+    let versions = &newest.meta.as_ref().unwrap().0[&keys().versions];
+    assert_eq!(versions["current"], json!("3.0.0"));
+    assert_eq!(versions["supported"], json!(["1.0.0", "2.0.0", "3.0.0"]));
+    assert_eq!(versions["deprecated"]["1.0.0"]["message"], json!("use 3.x"));
+    let oldest = &tool.versions[0].listing;
+    assert_eq!(
+        oldest.meta.as_ref().unwrap().0[&keys().versions]["current"],
+        json!("1.0.0")
+    );
+    assert!(
+        oldest.output_schema.as_ref().unwrap()["properties"]
+            .get("total")
+            .is_some()
+    );
 }
 
 #[test]
 fn registries_refuse_broken_manifests() {
     let handlers = HandlerSet::new;
     assert!(Registry::new("{", handlers()).is_err());
-    let mut wrong_format: Value = serde_json::from_str(&manifest(good_chain())).unwrap();
-    wrong_format["format"] = json!(99);
+    let mut wrong_format = manifest();
+    wrong_format["format"] = json!(1);
     assert!(matches!(
         Registry::new(&wrong_format.to_string(), handlers()),
-        Err(mcpgen_runtime::BuildError::Format { found: 99, .. })
+        Err(mcpgen_runtime::BuildError::Format { found: 1, .. })
     ));
     assert!(matches!(
-        Registry::new(&manifest(good_chain()), handlers()),
+        Registry::new(&manifest().to_string(), handlers()),
         Err(mcpgen_runtime::BuildError::MissingHandler(_))
     ));
 }

@@ -25,6 +25,10 @@ pub struct Ir {
     pub server: Server,
     /// Feature modules.
     pub modules: Vec<Module>,
+    /// How callers pick versions (passed to the runtime as is).
+    pub versioning: manifest::Versioning,
+    /// Tenants and their pins (passed to the runtime as is).
+    pub tenants: Vec<manifest::Tenant>,
     /// Tools in spec order.
     pub tools: Vec<Tool>,
 }
@@ -106,8 +110,10 @@ pub struct Version {
     pub output: Option<Map<String, Value>>,
     /// Deprecation.
     pub deprecated: Option<manifest::Deprecation>,
-    /// Migration from the previous version.
-    pub changes: Vec<Op>,
+    /// How arguments of the previous version become this version's.
+    pub request: Vec<Op>,
+    /// How results of the previous version became this version's.
+    pub response: Vec<Op>,
 }
 
 /// Lowers a spec that passed validation.
@@ -131,6 +137,20 @@ pub fn lower(spec: &raw::Spec, spec_file: &str) -> Ir {
                 transports
             },
         },
+        versioning: manifest::Versioning {
+            meta_prefix: spec.server.versioning.meta_prefix.clone(),
+            pins: spec.server.versioning.pins.clone(),
+            deprecation_notice: spec.server.versioning.deprecation_notice,
+            major_aliases: spec.server.versioning.major_aliases,
+        },
+        tenants: spec
+            .tenants
+            .iter()
+            .map(|t| manifest::Tenant {
+                id: t.id.clone(),
+                pins: t.pins.clone(),
+            })
+            .collect(),
         modules: spec
             .modules
             .iter()
@@ -204,7 +224,16 @@ fn lower_version(version: &raw::Version) -> Version {
             sunset: d.sunset.clone(),
             successor: d.successor.clone(),
         }),
-        changes: version.changes.clone().unwrap_or_default(),
+        request: version
+            .changes
+            .as_ref()
+            .map(|c| c.request.clone())
+            .unwrap_or_default(),
+        response: version
+            .changes
+            .as_ref()
+            .map(|c| c.response.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -221,6 +250,8 @@ impl Ir {
                 instructions: self.server.instructions.clone(),
                 transports: self.server.transports.clone(),
             },
+            versioning: self.versioning.clone(),
+            tenants: self.tenants.clone(),
             tools: self
                 .tools
                 .iter()
@@ -238,7 +269,9 @@ impl Ir {
                             input: v.input.clone(),
                             output: v.output.clone(),
                             deprecated: v.deprecated.clone(),
-                            changes: v.changes.clone(),
+                            description: v.description.clone(),
+                            request: v.request.clone(),
+                            response: v.response.clone(),
                         })
                         .collect(),
                 })

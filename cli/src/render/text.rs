@@ -122,9 +122,12 @@ fn version_view(index: usize, version: &Version) -> VersionView {
             status
         }
     };
-    let mut changes: Vec<String> = version.changes.iter().map(describe_op).collect();
-    if let Some(description) = &version.description {
-        changes.insert(0, description.clone());
+    let mut changes: Vec<String> = version.description.iter().cloned().collect();
+    if !version.request.is_empty() {
+        changes.push(format!("arguments: {}", describe_ops(&version.request)));
+    }
+    if !version.response.is_empty() {
+        changes.push(format!("results: {}", describe_ops(&version.response)));
     }
     let changes = match (index, changes.is_empty()) {
         (0, _) => "first version".to_owned(),
@@ -138,6 +141,10 @@ fn version_view(index: usize, version: &Version) -> VersionView {
     }
 }
 
+fn describe_ops(ops: &[Op]) -> String {
+    ops.iter().map(describe_op).collect::<Vec<_>>().join(", ")
+}
+
 fn describe_op(op: &Op) -> String {
     match op {
         Op::Rename(r) => format!("rename `{}` → `{}`", r.from, r.to),
@@ -148,6 +155,34 @@ fn describe_op(op: &Op) -> String {
         Op::Remove(r) => format!("remove `{}`", r.path),
         Op::SetDefault(s) => format!("default `{}` = `{}`", s.path, s.value),
         Op::Move(m) => format!("move `{}` → `{}`", m.from, m.to),
+        Op::Wrap(w) => format!("wrap `{}` in an array", w.path),
+        Op::Unwrap(u) => format!("unwrap `{}` to its first item", u.path),
+        Op::MapValues(m) => {
+            let pairs: Vec<String> = m
+                .map
+                .iter()
+                .map(|(from, to)| format!("`{from}` → `{to}`"))
+                .collect();
+            format!("map `{}`: {}", m.path, pairs.join(", "))
+        }
+        Op::Coerce(c) => {
+            let name = |t| {
+                serde_json::to_value(t)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            };
+            format!("`{}` from {} to {}", c.path, name(c.from), name(c.to))
+        }
+        Op::Clamp(c) => {
+            let bound = |b: &Option<serde_json::Number>| {
+                b.as_ref().map_or("…".to_owned(), ToString::to_string)
+            };
+            format!("clamp `{}` to {}..{}", c.path, bound(&c.min), bound(&c.max))
+        }
+        Op::In(s) => format!("in `{}`: {}", s.path, describe_ops(&s.ops)),
+        Op::Each(s) => format!("each of `{}`: {}", s.path, describe_ops(&s.ops)),
+        Op::Custom(c) => format!("custom `{}`", c.function),
     }
 }
 

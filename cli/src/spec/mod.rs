@@ -277,11 +277,14 @@ mod tests {
     #[test]
     fn migration_op_errors_name_the_op() {
         let text = format!(
-            "{HEAD}tools:\n  - name: a\n    description: d\n    versions:\n      - version: 1.0.0\n        input: {{type: object}}\n        changes:\n          - rename: {{from: a, too: b}}\n"
+            "{HEAD}tools:\n  - name: a\n    description: d\n    versions:\n      - version: 1.0.0\n        input: {{type: object}}\n        changes:\n          request:\n            - rename: {{from: a, too: b}}\n"
         );
         let found = errors(&text);
         assert_eq!(found[0].0, "unknown-field");
-        assert_eq!(found[0].1, "tools[0].versions[0].changes[0].rename.too");
+        assert_eq!(
+            found[0].1,
+            "tools[0].versions[0].changes.request[0].rename.too"
+        );
     }
 
     #[test]

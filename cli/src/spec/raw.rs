@@ -4,6 +4,8 @@
 
 pub use mcpgen_runtime::manifest::Transport;
 use mcpgen_runtime::migrate::Op;
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,6 +22,9 @@ pub struct Spec {
     /// Feature modules; every tool may name the module it belongs to.
     #[serde(default)]
     pub modules: Vec<Module>,
+    /// Tenants and their version pins.
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
     /// The tools the server offers.
     pub tools: Vec<Tool>,
 }
@@ -45,6 +50,58 @@ pub struct Server {
     /// The transports the binary offers. Default: both.
     #[serde(default = "default_transports")]
     pub transports: Vec<Transport>,
+    /// How callers pick tool versions.
+    #[serde(default)]
+    pub versioning: Versioning,
+}
+
+/// How callers pick tool versions, and how deprecations are announced.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Versioning {
+    /// Reverse-DNS prefix of the `_meta` keys (`<prefix>/toolVersion`, …).
+    /// Default `dev.mcpgen`; `io.modelcontextprotocol` and any prefix whose
+    /// second label is `modelcontextprotocol` or `mcp` are reserved.
+    #[serde(default = "default_meta_prefix")]
+    pub meta_prefix: String,
+    /// Server-wide pins: tool → version (`1.0.0`) or range (`^2`), used when
+    /// a call names no version.
+    #[serde(default)]
+    pub pins: BTreeMap<String, String>,
+    /// Add a text block the model reads to results of deprecated versions.
+    #[serde(default)]
+    pub deprecation_notice: bool,
+    /// Also list each older major of a tool as a tool of its own
+    /// (`search_v1`), serving the newest version of that major.
+    #[serde(default)]
+    pub major_aliases: bool,
+}
+
+impl Default for Versioning {
+    fn default() -> Self {
+        Self {
+            meta_prefix: default_meta_prefix(),
+            pins: BTreeMap::new(),
+            deprecation_notice: false,
+            major_aliases: false,
+        }
+    }
+}
+
+fn default_meta_prefix() -> String {
+    mcpgen_runtime::manifest::DEFAULT_META_PREFIX.to_owned()
+}
+
+/// A tenant.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tenant {
+    /// Unique tenant id; runtime configs and credentials name it.
+    pub id: String,
+    /// Tool → version or range for this tenant's callers (over the server
+    /// pins).
+    #[serde(default)]
+    pub pins: BTreeMap<String, String>,
 }
 
 fn default_transports() -> Vec<Transport> {
@@ -124,15 +181,30 @@ pub struct Version {
     /// Marks the version as deprecated.
     #[serde(default)]
     pub deprecated: Option<Deprecation>,
-    /// How arguments of the previous version become arguments of this one,
-    /// written old → new. Required after the first version unless
-    /// `compatible: true`.
+    /// How the previous version's arguments and results map onto this
+    /// one's. Required after the first version unless `compatible: true`.
     #[serde(default)]
-    pub changes: Option<Vec<Op>>,
-    /// Declares that arguments of the previous version are valid for this one
-    /// as they are, so no `changes` are needed.
+    pub changes: Option<Changes>,
+    /// Declares that arguments and results of the previous version are valid
+    /// for this one as they are, so no `changes` are needed.
     #[serde(default)]
     pub compatible: Option<bool>,
+}
+
+/// One version step, written old → new.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Changes {
+    /// How arguments of the previous version become arguments of this one.
+    /// Requests run these forward, from the caller's version up to the
+    /// handler's.
+    #[serde(default)]
+    pub request: Vec<Op>,
+    /// How results of the previous version became results of this one.
+    /// Results run their inverses, from the handler's version down to the
+    /// caller's, so every op here must be reversible.
+    #[serde(default)]
+    pub response: Vec<Op>,
 }
 
 /// A deprecation notice.

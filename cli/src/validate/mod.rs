@@ -5,6 +5,7 @@
 mod changes;
 mod names;
 mod schemas;
+mod versioning;
 mod versions;
 
 use crate::diag::{self, Diagnostic, Severity, SpecPath};
@@ -27,6 +28,7 @@ pub fn validate(loaded: &Loaded, spec_file: &str) -> Result<Validated, Vec<Diagn
     let mut found = Vec::new();
     names::check(spec, &mut found);
     versions::check(spec, &mut found);
+    versioning::check(spec, &mut found);
     let schemas_ok = schemas::check(spec, &mut found);
     if schemas_ok {
         changes::check(spec, &mut found);

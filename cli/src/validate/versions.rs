@@ -99,8 +99,8 @@ fn check_step(t: usize, v: usize, version: &raw::Version, out: &mut Vec<Diagnost
                 .with_help("keep `changes` when arguments need rewriting, else only `compatible: true`"),
         ),
         (false, false) => out.push(
-            Diagnostic::error("missing-changes", path, "this version does not say how arguments of the previous version migrate to it")
-                .with_help("add `changes:` (rename, add, remove, set_default, move), or `compatible: true` when old arguments are valid as they are"),
+            Diagnostic::error("missing-changes", path, "this version does not say how arguments and results of the previous version map onto it")
+                .with_help("add `changes:` with `request:` (and `response:`) ops, or `compatible: true` when old arguments and results are valid as they are"),
         ),
         _ => {}
     }

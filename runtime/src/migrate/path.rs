@@ -24,10 +24,16 @@ pub enum PathError {
 }
 
 impl FieldPath {
-    /// Parses a dotted path, or a JSON Pointer when it starts with `/`.
+    /// Parses a dotted path, or a JSON Pointer when it starts with `/`. A
+    /// lone `.` is the value itself (for ops inside `each` over scalars).
     pub fn parse(text: &str) -> Result<Self, PathError> {
         if text.is_empty() {
             return Err(PathError::Empty);
+        }
+        if text == "." {
+            return Ok(Self {
+                segments: Vec::new(),
+            });
         }
         let segments: Vec<String> = match text.strip_prefix('/') {
             Some(pointer) => pointer
@@ -42,29 +48,37 @@ impl FieldPath {
         Ok(Self { segments })
     }
 
+    /// Whether the path is `.`, the value itself.
+    pub fn is_self(&self) -> bool {
+        self.segments.is_empty()
+    }
+
+    /// The path followed by `rest`.
+    pub fn join(&self, rest: &FieldPath) -> Self {
+        let mut segments = self.segments.clone();
+        segments.extend(rest.segments.iter().cloned());
+        Self { segments }
+    }
+
     /// The keys from the root to the field.
     pub fn segments(&self) -> &[String] {
         &self.segments
     }
 
-    /// The last key.
+    /// The last key (empty for `.`).
     pub fn leaf(&self) -> &str {
-        self.segments
-            .last()
-            .expect("a parsed path has at least one segment")
+        self.segments.last().map_or("", String::as_str)
     }
 
     /// The keys of the enclosing objects.
     pub fn parents(&self) -> &[String] {
-        &self.segments[..self.segments.len() - 1]
+        &self.segments[..self.segments.len().saturating_sub(1)]
     }
 
     /// The same parent with another leaf key (what `rename` produces).
     pub fn with_leaf(&self, leaf: &str) -> Self {
-        let mut segments = self.segments.clone();
-        *segments
-            .last_mut()
-            .expect("a parsed path has at least one segment") = leaf.to_owned();
+        let mut segments = self.parents().to_vec();
+        segments.push(leaf.to_owned());
         Self { segments }
     }
 
@@ -75,8 +89,18 @@ impl FieldPath {
             .try_fold(root, |value, key| value.as_object()?.get(key))
     }
 
-    /// Removes and returns the value at this path.
+    /// The value at this path, mutably.
+    pub fn get_mut<'v>(&self, root: &'v mut Value) -> Option<&'v mut Value> {
+        self.segments
+            .iter()
+            .try_fold(root, |value, key| value.as_object_mut()?.get_mut(key))
+    }
+
+    /// Removes and returns the value at this path (never the value itself).
     pub fn take(&self, root: &mut Value) -> Option<Value> {
+        if self.is_self() {
+            return None;
+        }
         let parent = self.parent_object_mut(root)?;
         parent.shift_remove(self.leaf())
     }
@@ -84,6 +108,10 @@ impl FieldPath {
     /// Writes `value` at this path, creating missing enclosing objects. Returns
     /// the value back when an enclosing value exists but is not an object.
     pub fn insert(&self, root: &mut Value, value: Value) -> Result<(), Value> {
+        if self.is_self() {
+            *root = value;
+            return Ok(());
+        }
         let mut current = root;
         for key in self.parents() {
             let Some(object) = current.as_object_mut() else {
@@ -129,6 +157,9 @@ impl FieldPath {
 
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_self() {
+            return f.write_str(".");
+        }
         if self.segments.iter().any(|s| s.contains('.')) {
             for segment in &self.segments {
                 write!(f, "/{}", segment.replace('~', "~0").replace('/', "~1"))?;
@@ -163,7 +194,7 @@ impl schemars::JsonSchema for FieldPath {
         schemars::json_schema!({
             "type": "string",
             "minLength": 1,
-            "description": "A dotted path to a field (`filters.category`), or a JSON Pointer (`/a.b/c`) when a key contains a dot."
+            "description": "A dotted path to a field (`filters.category`), a JSON Pointer (`/a.b/c`) when a key contains a dot, or `.` for the value itself."
         })
     }
 }
@@ -182,6 +213,7 @@ mod tests {
         assert_eq!(path("a.b").segments(), ["a", "b"]);
         assert_eq!(path("/a.b/c~1d").segments(), ["a.b", "c/d"]);
         assert_eq!(FieldPath::parse(""), Err(PathError::Empty));
+        assert!(path(".").is_self());
         assert!(matches!(
             FieldPath::parse("a..b"),
             Err(PathError::EmptySegment(_))
@@ -190,7 +222,7 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for text in ["a", "a.b.c", "/a.b/c"] {
+        for text in ["a", "a.b.c", "/a.b/c", "."] {
             assert_eq!(path(text).to_string(), text);
         }
     }

@@ -4,7 +4,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Add, FieldPath, Move, Op, Remove, Rename, SetDefault};
+use super::{
+    Add, Clamp, Coerce, Custom, FieldPath, JsonType, MapValues, Move, Op, Remove, Rename, Scoped,
+    SetDefault, Unwrap, Wrap,
+};
 
 /// Why an op cannot be applied to a schema.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -28,10 +31,19 @@ pub enum SchemaErrorKind {
     /// An enclosing schema of the path does not describe an object with `properties`.
     #[error("`{0}` is inside a value that is not an object with declared properties")]
     NotAnObject(FieldPath),
+    /// The value at the path does not have the type the op works on.
+    #[error("`{0}` is not declared as {1}")]
+    WrongType(FieldPath, &'static str),
+    /// A `custom` op without a `schema` patch: what it does to the schema is unknown.
+    #[error(
+        "custom migration `{0}` declares no `schema` patch, so its effect on the schema is unknown"
+    )]
+    Opaque(String),
 }
 
-/// Applies `op` to `schema`, the schema of the arguments before the op.
+/// Applies `op` to `schema`, the schema of the value before the op.
 pub fn transform_schema(op: &Op, schema: &mut Value) -> Result<(), SchemaError> {
+    let at = |field: &'static str| move |kind| SchemaError { kind, field };
     match op {
         Op::Rename(Rename { from, to }) => {
             relocate(schema, from, &from.with_leaf(to)).map_err(|(kind, field)| SchemaError {
@@ -43,41 +55,187 @@ pub fn transform_schema(op: &Op, schema: &mut Value) -> Result<(), SchemaError> 
             relocate(schema, from, to).map_err(|(kind, field)| SchemaError { kind, field })
         }
         Op::Add(Add { path, default }) => {
-            let at = |kind| SchemaError {
-                kind,
-                field: "path",
-            };
             if property_schema(schema, path).is_some() {
-                return Err(at(SchemaErrorKind::Exists(path.clone())));
+                return Err(at("path")(SchemaErrorKind::Exists(path.clone())));
             }
             let mut added = json!({});
             if let Some(default) = default {
                 added["default"] = default.clone();
             }
-            insert_property(schema, path, added, false).map_err(at)
+            insert_property(schema, path, added, false).map_err(at("path"))
         }
-        Op::Remove(Remove { path }) => {
-            take_property(schema, path)
-                .map(drop)
-                .map_err(|kind| SchemaError {
-                    kind,
-                    field: "path",
-                })
+        Op::Remove(Remove { path, .. }) => {
+            take_property(schema, path).map(drop).map_err(at("path"))
         }
-        Op::SetDefault(SetDefault { path, value }) => match property_mut(schema, path) {
-            Some(Value::Object(property)) => {
-                property.insert("default".into(), value.clone());
+        Op::SetDefault(SetDefault { path, value }) => {
+            let property = existing(schema, path).map_err(at("path"))?;
+            as_object(property).insert("default".into(), value.clone());
+            Ok(())
+        }
+        Op::Wrap(Wrap { path }) => {
+            let property = existing(schema, path).map_err(at("path"))?;
+            *property = json!({"type": "array", "items": property.take()});
+            Ok(())
+        }
+        Op::Unwrap(Unwrap { path, .. }) => {
+            let property = existing(schema, path).map_err(at("path"))?;
+            if !allows_type(property, "array") {
+                return Err(at("path")(SchemaErrorKind::WrongType(
+                    path.clone(),
+                    "array",
+                )));
+            }
+            *property = property.get("items").cloned().unwrap_or_else(|| json!({}));
+            Ok(())
+        }
+        Op::MapValues(MapValues { path, map, .. }) => {
+            let property = as_object(existing(schema, path).map_err(at("path"))?);
+            for keyword in ["enum", "examples"] {
+                if let Some(Value::Array(values)) = property.get_mut(keyword) {
+                    let mut mapped: Vec<Value> = Vec::with_capacity(values.len());
+                    for value in values.iter_mut() {
+                        super::value::map(value, map);
+                        if !mapped.contains(value) {
+                            mapped.push(value.take());
+                        }
+                    }
+                    *values = mapped;
+                }
+            }
+            for keyword in ["const", "default"] {
+                if let Some(value) = property.get_mut(keyword) {
+                    super::value::map(value, map);
+                }
+            }
+            Ok(())
+        }
+        Op::Coerce(op) => coerce(schema, op).map_err(at("path")),
+        Op::Clamp(Clamp { path, min, max, .. }) => {
+            let property = existing(schema, path).map_err(at("path"))?;
+            if !allows_type(property, "number") && !allows_type(property, "integer") {
+                return Err(at("path")(SchemaErrorKind::WrongType(
+                    path.clone(),
+                    "number",
+                )));
+            }
+            let property = as_object(property);
+            narrow(property, "minimum", min.as_ref(), |new, old| new > old);
+            narrow(property, "maximum", max.as_ref(), |new, old| new < old);
+            Ok(())
+        }
+        Op::In(Scoped { path, ops }) => {
+            let property = existing(schema, path).map_err(at("path"))?;
+            if property.get("properties").is_none() {
+                return Err(at("path")(SchemaErrorKind::NotAnObject(path.clone())));
+            }
+            ops.iter().try_for_each(|op| transform_schema(op, property))
+        }
+        Op::Each(Scoped { path, ops }) => {
+            let property = existing(schema, path).map_err(at("path"))?;
+            if !allows_type(property, "array") {
+                return Err(at("path")(SchemaErrorKind::WrongType(
+                    path.clone(),
+                    "array",
+                )));
+            }
+            let items = as_object(property)
+                .entry("items")
+                .or_insert_with(|| json!({}));
+            if *items == Value::Bool(true) {
+                *items = json!({});
+            }
+            ops.iter().try_for_each(|op| transform_schema(op, items))
+        }
+        Op::Custom(Custom {
+            function,
+            schema: patch,
+            ..
+        }) => match patch {
+            Some(patch) => {
+                json_patch::merge(schema, patch);
                 Ok(())
             }
-            Some(Value::Bool(true)) => {
-                *property_mut(schema, path).expect("just found") = json!({"default": value});
-                Ok(())
-            }
-            _ => Err(SchemaError {
-                kind: SchemaErrorKind::Missing(path.clone()),
-                field: "path",
-            }),
+            None => Err(at("fn")(SchemaErrorKind::Opaque(function.clone()))),
         },
+    }
+}
+
+/// The property at `path`, which must exist. `true` schemas become `{}` so
+/// keywords can be added to them.
+fn existing<'s>(schema: &'s mut Value, path: &FieldPath) -> Result<&'s mut Value, SchemaErrorKind> {
+    let property =
+        property_mut(schema, path).ok_or_else(|| SchemaErrorKind::Missing(path.clone()))?;
+    if *property == Value::Bool(true) {
+        *property = json!({});
+    }
+    if property.is_object() {
+        Ok(property)
+    } else {
+        Err(SchemaErrorKind::NotAnObject(path.clone()))
+    }
+}
+
+fn as_object(schema: &mut Value) -> &mut Map<String, Value> {
+    schema
+        .as_object_mut()
+        .expect("`existing` only returns object schemas")
+}
+
+/// Whether `schema` allows values of `ty` (a schema without `type` allows all).
+fn allows_type(schema: &Value, ty: &str) -> bool {
+    match schema.get("type") {
+        None => true,
+        Some(Value::String(t)) => t == ty || (ty == "number" && t == "integer"),
+        Some(Value::Array(types)) => types.iter().any(|t| t == ty),
+        Some(_) => false,
+    }
+}
+
+fn narrow(
+    schema: &mut Map<String, Value>,
+    keyword: &str,
+    bound: Option<&serde_json::Number>,
+    tighter: impl Fn(f64, f64) -> bool,
+) {
+    let Some(bound) = bound else { return };
+    let current = schema.get(keyword).and_then(Value::as_f64);
+    if current.is_none_or(|current| bound.as_f64().is_some_and(|b| tighter(b, current))) {
+        schema.insert(keyword.to_owned(), Value::Number(bound.clone()));
+    }
+}
+
+fn coerce(schema: &mut Value, op: &Coerce) -> Result<(), SchemaErrorKind> {
+    let property = existing(schema, &op.path)?;
+    let from = type_name(op.from);
+    if !allows_type(property, from) {
+        return Err(SchemaErrorKind::WrongType(op.path.clone(), from));
+    }
+    // Keywords that describe the value survive; the type's constraints do not.
+    let mut converted = Map::new();
+    for keyword in ["title", "description"] {
+        if let Some(value) = property.get(keyword) {
+            converted.insert(keyword.to_owned(), value.clone());
+        }
+    }
+    converted.insert("type".into(), json!(type_name(op.to)));
+    if op.to == JsonType::Array {
+        let items = match op.from {
+            JsonType::String => json!({"type": "string"}),
+            _ => property.clone(),
+        };
+        converted.insert("items".into(), items);
+    }
+    *property = Value::Object(converted);
+    Ok(())
+}
+
+fn type_name(ty: JsonType) -> &'static str {
+    match ty {
+        JsonType::String => "string",
+        JsonType::Integer => "integer",
+        JsonType::Number => "number",
+        JsonType::Boolean => "boolean",
+        JsonType::Array => "array",
     }
 }
 

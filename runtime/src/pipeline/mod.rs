@@ -5,11 +5,13 @@
 
 mod invoke;
 mod migrate;
+mod result;
 mod validate;
 mod version;
 
 pub use invoke::InvokeHandler;
 pub use migrate::MigrateForward;
+pub use result::MigrateResult;
 pub use validate::{RevalidateMigrated, ValidateArguments};
 pub use version::ResolveVersion;
 
@@ -22,7 +24,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::handler::{BoxFuture, ToolContext};
-use crate::registry::{ToolEntry, ToolVersion};
+use crate::registry::{Registry, Route, ToolEntry, ToolVersion};
 
 /// What a stage returns: a tool result (possibly `isError`), or a JSON-RPC
 /// error for requests that cannot be routed.
@@ -30,8 +32,14 @@ pub type CallOutcome = Result<CallToolResult, ErrorData>;
 
 /// One `tools/call` as it moves through the stages.
 pub struct Call {
+    /// Everything the server serves.
+    pub registry: Arc<Registry>,
     /// The tool being called.
     pub tool: Arc<ToolEntry>,
+    /// For a major alias (`search_v1`), the versions it may serve.
+    pub major: Option<semver::VersionReq>,
+    /// The caller's tenant, from verified credentials or the server's config.
+    pub tenant: Option<Arc<str>>,
     /// The arguments; migration rewrites them in place.
     pub arguments: Value,
     /// The request's `_meta`.
@@ -50,6 +58,28 @@ pub struct Call {
 }
 
 impl Call {
+    /// A call of `route` with `arguments`, before any stage ran.
+    pub fn new(
+        registry: Arc<Registry>,
+        route: &Route,
+        arguments: Value,
+        request: RequestParts,
+    ) -> Self {
+        Self {
+            registry,
+            version: route.tool.newest(),
+            tool: route.tool.clone(),
+            major: route.major.clone(),
+            tenant: request.tenant,
+            arguments,
+            request_meta: request.meta,
+            request_id: request.id,
+            cancellation: request.cancellation,
+            progress_token: request.progress_token,
+            peer: request.peer,
+        }
+    }
+
     /// The version the caller resolved to.
     pub fn resolved(&self) -> &ToolVersion {
         &self.tool.versions[self.version]
@@ -65,6 +95,22 @@ impl Call {
             peer: self.peer.clone(),
         }
     }
+}
+
+/// What a call carries from its request, apart from the tool and arguments.
+pub struct RequestParts {
+    /// The request's `_meta`.
+    pub meta: JsonObject,
+    /// The JSON-RPC request id.
+    pub id: RequestId,
+    /// Cancelled when the client cancels.
+    pub cancellation: CancellationToken,
+    /// Where progress goes.
+    pub progress_token: Option<ProgressToken>,
+    /// The client connection.
+    pub peer: Option<Peer<RoleServer>>,
+    /// The caller's tenant.
+    pub tenant: Option<Arc<str>>,
 }
 
 /// One step of the pipeline.
@@ -102,12 +148,14 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// The standard pipeline: resolve the version → validate the arguments →
-    /// migrate them to the handler's version → re-validate → run the handler.
+    /// The standard pipeline: resolve the version → (migrate the result back
+    /// on the way out) → validate the arguments → migrate them to the
+    /// handler's version → re-validate → run the handler.
     pub fn standard() -> Self {
         Self {
             stages: vec![
                 Arc::new(ResolveVersion),
+                Arc::new(MigrateResult),
                 Arc::new(ValidateArguments),
                 Arc::new(MigrateForward),
                 Arc::new(RevalidateMigrated),

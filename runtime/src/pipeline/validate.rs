@@ -5,7 +5,6 @@ use rmcp::model::{CallToolResult, ContentBlock, JsonObject, MetaObject};
 use serde_json::{Value, json};
 
 use crate::handler::BoxFuture;
-use crate::meta;
 use crate::registry::ToolVersion;
 
 use super::{Call, CallOutcome, Next, Stage};
@@ -21,7 +20,8 @@ impl Stage for ValidateArguments {
         if resolved.validator.is_valid(&call.arguments) {
             return next.run(call);
         }
-        let result = invalid_arguments(&call.tool.name, resolved, &call.arguments);
+        let key = &call.registry.meta().violations;
+        let result = invalid_arguments(&call.tool.name, resolved, &call.arguments, key);
         Box::pin(std::future::ready(Ok(result)))
     }
 }
@@ -68,7 +68,12 @@ fn violations(version: &ToolVersion, arguments: &Value) -> Vec<Value> {
         .collect()
 }
 
-fn invalid_arguments(tool: &str, version: &ToolVersion, arguments: &Value) -> CallToolResult {
+fn invalid_arguments(
+    tool: &str,
+    version: &ToolVersion,
+    arguments: &Value,
+    key: &str,
+) -> CallToolResult {
     let violations = violations(version, arguments);
     let mut text = format!("Invalid arguments for {tool} {}:", version.version);
     for violation in &violations {
@@ -85,7 +90,7 @@ fn invalid_arguments(tool: &str, version: &ToolVersion, arguments: &Value) -> Ca
     }
     let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
     let mut result_meta = JsonObject::new();
-    result_meta.insert(meta::VIOLATIONS.to_owned(), Value::Array(violations));
+    result_meta.insert(key.to_owned(), Value::Array(violations));
     result.meta = Some(MetaObject(result_meta));
     result
 }

@@ -4,24 +4,50 @@ use rmcp::model::{CallToolResult, ContentBlock, JsonObject, MetaObject};
 use serde_json::{Value, json};
 
 use crate::handler::BoxFuture;
-use crate::meta;
+use crate::pins::{PinScope, Selector};
 use crate::registry::ToolEntry;
 
 use super::{Call, CallOutcome, Next, Stage};
 
-/// Resolves the caller's version from `_meta["dev.mcpgen/toolVersion"]` (an
-/// exact version or a semver range; the newest match wins), else the newest
-/// version (an explicit `null` counts as no request). Every result then
-/// carries `resolvedVersion`, and the deprecation notice when the version is
-/// deprecated.
+/// Resolves the caller's version, in order of precedence: the request's
+/// `_meta["<prefix>/toolVersion"]` (exact or a range; the newest served match
+/// wins; an explicit `null` counts as absent), else the caller's tenant pin,
+/// else the server pin, else the newest version. A major alias
+/// (`search_v1`) only serves its major. Versions past their sunset are not
+/// served. Every result then carries `resolvedVersion`, and the deprecation
+/// notice when the version is deprecated.
 pub struct ResolveVersion;
+
+/// Why no version can serve a call.
+#[derive(Debug, PartialEq)]
+pub enum Unresolved {
+    /// Nothing matches the selector.
+    NoMatch {
+        /// What was asked for.
+        requested: String,
+    },
+    /// What matches is past its sunset.
+    Sunset {
+        /// What was asked for.
+        requested: String,
+        /// The newest matching version.
+        version: semver::Version,
+        /// Its sunset date.
+        sunset: String,
+        /// The version to move to.
+        successor: Option<String>,
+    },
+}
 
 impl Stage for ResolveVersion {
     fn run<'a>(&'a self, call: &'a mut Call, next: Next<'a>) -> BoxFuture<'a, CallOutcome> {
         Box::pin(async move {
-            match resolve(&call.tool, call.request_meta.get(meta::TOOL_VERSION)) {
+            let today = jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date();
+            match resolve(call, today) {
                 Ok(index) => call.version = index,
-                Err(requested) => return Ok(unsupported_version(&call.tool, requested)),
+                Err(unresolved) => return Ok(unresolved_result(call, unresolved)),
             }
             let mut outcome = next.run(call).await;
             if let Ok(result) = &mut outcome {
@@ -32,63 +58,154 @@ impl Stage for ResolveVersion {
     }
 }
 
-/// The index of the version `requested` selects, or the request as text when
-/// no served version matches.
-pub fn resolve(tool: &ToolEntry, requested: Option<&Value>) -> Result<usize, String> {
-    let Some(requested) = requested.filter(|r| !r.is_null()) else {
-        return Ok(tool.newest());
-    };
-    let Some(text) = requested.as_str() else {
-        return Err(requested.to_string());
-    };
-    let found = match semver::Version::parse(text.trim()) {
-        Ok(exact) => tool.versions.iter().position(|v| v.version == exact),
-        Err(_) => semver::VersionReq::parse(text).ok().and_then(|range| {
-            tool.versions
-                .iter()
-                .rposition(|v| range.matches(&v.version))
-        }),
-    };
-    found.ok_or_else(|| text.to_owned())
+/// What the caller asked for, in order of precedence.
+fn selector(call: &Call) -> Result<Option<(Selector, String)>, Unresolved> {
+    let meta = call.registry.meta();
+    if let Some(requested) = call
+        .request_meta
+        .get(&meta.tool_version)
+        .filter(|r| !r.is_null())
+    {
+        let text = match requested {
+            Value::String(text) => text.clone(),
+            other => {
+                return Err(Unresolved::NoMatch {
+                    requested: other.to_string(),
+                });
+            }
+        };
+        let selector = Selector::parse(&text).map_err(|_| Unresolved::NoMatch {
+            requested: text.clone(),
+        })?;
+        return Ok(Some((selector, text)));
+    }
+    if let Some(major) = &call.major {
+        return Ok(Some((Selector::Range(major.clone()), major.to_string())));
+    }
+    let pinned = call
+        .registry
+        .pins()
+        .lookup(call.tenant.as_deref(), &call.tool.name);
+    Ok(pinned.map(|(selector, scope)| {
+        let origin = match scope {
+            PinScope::Tenant => "tenant pin",
+            PinScope::Server => "server pin",
+        };
+        (selector.clone(), format!("{selector} ({origin})"))
+    }))
 }
 
-fn unsupported_version(tool: &ToolEntry, requested: String) -> CallToolResult {
-    let supported: Vec<String> = tool
-        .versions
+/// The index of the version `call` is served at on `today`.
+pub fn resolve(call: &Call, today: jiff::civil::Date) -> Result<usize, Unresolved> {
+    let Some((selector, requested)) = selector(call)? else {
+        return Ok(call.tool.newest());
+    };
+    let in_scope = |v: &semver::Version| {
+        selector.matches(v) && call.major.as_ref().is_none_or(|m| m.matches(v))
+    };
+    let matching: Vec<usize> = (0..call.tool.versions.len())
+        .filter(|&i| in_scope(&call.tool.versions[i].version))
+        .collect();
+    if let Some(&served) = matching
+        .iter()
+        .rev()
+        .find(|&&i| !call.tool.versions[i].is_sunset(today))
+    {
+        return Ok(served);
+    }
+    match matching.last() {
+        Some(&newest) => {
+            let version = &call.tool.versions[newest];
+            let deprecation = version.deprecated.as_ref();
+            Err(Unresolved::Sunset {
+                requested,
+                version: version.version.clone(),
+                sunset: deprecation
+                    .and_then(|d| d.sunset.clone())
+                    .unwrap_or_default(),
+                successor: deprecation.and_then(|d| d.successor.clone()),
+            })
+        }
+        None => Err(Unresolved::NoMatch { requested }),
+    }
+}
+
+fn supported(tool: &ToolEntry) -> Vec<String> {
+    tool.versions
         .iter()
         .map(|v| v.version.to_string())
-        .collect();
-    let text = format!(
-        "Unsupported version {requested} of {}; supported: {}",
-        tool.name,
-        supported.join(", ")
-    );
+        .collect()
+}
+
+fn unresolved_result(call: &Call, unresolved: Unresolved) -> CallToolResult {
+    let tool = &call.tool;
+    let (text, detail) = match unresolved {
+        Unresolved::NoMatch { requested } => (
+            format!(
+                "Unsupported version {requested} of {}; supported: {}",
+                tool.name,
+                supported(tool).join(", ")
+            ),
+            json!({ "requested": requested, "supported": supported(tool) }),
+        ),
+        Unresolved::Sunset {
+            requested,
+            version,
+            sunset,
+            successor,
+        } => {
+            let successor_text = successor
+                .as_deref()
+                .map(|s| format!("; use {s}, its successor"))
+                .unwrap_or_default();
+            (
+                format!(
+                    "{} {version} is no longer served: its sunset was {sunset}{successor_text}",
+                    tool.name
+                ),
+                json!({
+                    "requested": requested,
+                    "supported": supported(tool),
+                    "sunset": { "version": version.to_string(), "date": sunset, "successor": successor },
+                }),
+            )
+        }
+    };
     let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
     let mut result_meta = JsonObject::new();
-    result_meta.insert(
-        meta::VERSION_ERROR.to_owned(),
-        json!({ "requested": requested, "supported": supported }),
-    );
+    result_meta.insert(call.registry.meta().version_error.clone(), detail);
     result.meta = Some(MetaObject(result_meta));
     result
 }
 
 fn annotate(call: &Call, result: &mut CallToolResult) {
     let resolved = call.resolved();
+    let meta = call.registry.meta();
     let result_meta = &mut result.meta.get_or_insert_with(MetaObject::default).0;
     result_meta.insert(
-        meta::RESOLVED_VERSION.to_owned(),
+        meta.resolved_version.clone(),
         Value::String(resolved.version.to_string()),
     );
-    if let Some(deprecation) = &resolved.deprecated {
-        tracing::warn!(
-            tool = %call.tool.name,
-            version = %resolved.version,
-            message = %deprecation.message,
-            "call to a deprecated tool version"
+    let Some(deprecation) = &resolved.deprecated else {
+        return;
+    };
+    tracing::warn!(
+        tool = %call.tool.name,
+        version = %resolved.version,
+        message = %deprecation.message,
+        "call to a deprecated tool version"
+    );
+    let mut notice = serde_json::to_value(deprecation).expect("a deprecation serialises");
+    notice["version"] = Value::String(resolved.version.to_string());
+    result_meta.insert(meta.deprecation.clone(), notice);
+    if call.registry.versioning().deprecation_notice {
+        let mut text = format!(
+            "Note: {} {} is deprecated: {}",
+            call.tool.name, resolved.version, deprecation.message
         );
-        let mut notice = serde_json::to_value(deprecation).expect("a deprecation serialises");
-        notice["version"] = Value::String(resolved.version.to_string());
-        result_meta.insert(meta::DEPRECATION.to_owned(), notice);
+        if let Some(sunset) = &deprecation.sunset {
+            text.push_str(&format!(" It stops being served on {sunset}."));
+        }
+        result.content.push(ContentBlock::text(text));
     }
 }

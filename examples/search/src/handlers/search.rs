@@ -36,7 +36,7 @@ impl tool::Search for App {
                 (score > 0).then(|| tool::SearchOutputResultsItem {
                     id: article.id.clone(),
                     title: article.title.clone(),
-                    url: article.url.clone(),
+                    link: article.url.clone(),
                     category: article.category.clone(),
                     date: article.date.clone(),
                     score: score as f64,
@@ -54,7 +54,7 @@ impl tool::Search for App {
         let total = hits.len() as i64;
         hits.truncate(input.limit.unwrap_or(DEFAULT_LIMIT).max(0) as usize);
         Ok(tool::SearchOutput {
-            total,
+            total_count: total,
             results: hits,
         })
     }

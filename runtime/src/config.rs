@@ -1,0 +1,48 @@
+//! The runtime config (`serve --config runtime.yaml`): what an operator sets
+//! per deployment and never in the spec.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The runtime config file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeConfig {
+    /// The tenant every caller of this instance belongs to.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Server-wide version pins: tool → version or range (override the spec's).
+    #[serde(default)]
+    pub pins: BTreeMap<String, String>,
+    /// Per-tenant settings.
+    #[serde(default)]
+    pub tenants: BTreeMap<String, TenantConfig>,
+}
+
+/// Settings of one tenant.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantConfig {
+    /// Version pins of this tenant's callers (override the spec's).
+    #[serde(default)]
+    pub pins: BTreeMap<String, String>,
+}
+
+impl RuntimeConfig {
+    /// Reads and parses the config file.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Per-tenant pins, as [`crate::pins::Pins::overlay`] takes them.
+    pub fn tenant_pins(&self) -> BTreeMap<String, BTreeMap<String, String>> {
+        self.tenants
+            .iter()
+            .map(|(tenant, config)| (tenant.clone(), config.pins.clone()))
+            .collect()
+    }
+}
