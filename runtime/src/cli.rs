@@ -116,24 +116,33 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
 }
 
 /// Applies the runtime config to the registry and builds the server.
-fn configure(mut registry: Registry, config: Option<&Path>) -> Result<McpServer, ExitCode> {
-    let config = match config.map(RuntimeConfig::load).transpose() {
+fn configure(mut registry: Registry, config_path: Option<&Path>) -> Result<McpServer, ExitCode> {
+    let config = match config_path.map(RuntimeConfig::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => {
             eprintln!("error: {error}");
             return Err(ExitCode::from(2));
         }
     };
+    let origin = config_path.map_or_else(|| "runtime config".to_owned(), |p| p.display().to_string());
     let mut pins = registry.pins().clone();
     if let Err(error) = pins.overlay(&config.pins, &config.tenant_pins()) {
-        eprintln!("error: runtime config: {error}");
+        eprintln!("error: {origin}: {error}");
         return Err(ExitCode::from(2));
     }
-    if let Some(unknown) = pins.tools().find(|tool| registry.get(tool).is_none()) {
-        eprintln!(
-            "error: runtime config: a pin names `{unknown}`, which is not a tool of this server"
-        );
-        return Err(ExitCode::from(2));
+    for (tool_name, selector) in pins.entries() {
+        let Some(tool) = registry.get(tool_name) else {
+            eprintln!("error: {origin}: a pin names `{tool_name}`, which is not a tool of this server");
+            return Err(ExitCode::from(2));
+        };
+        if !tool.versions.iter().any(|v| selector.matches(&v.version)) {
+            let supported: Vec<String> = tool.versions.iter().map(|v| v.version.to_string()).collect();
+            eprintln!(
+                "error: {origin}: the pin `{selector}` of `{tool_name}` matches no version; supported: {}",
+                supported.join(", ")
+            );
+            return Err(ExitCode::from(2));
+        }
     }
     registry.set_pins(pins);
     Ok(McpServer::new(

@@ -113,12 +113,13 @@ impl Pins {
             .or_else(|| self.server.get(tool).map(|s| (s, PinScope::Server)))
     }
 
-    /// Every pinned tool name (for checking a runtime config against the tools).
-    pub fn tools(&self) -> impl Iterator<Item = &str> {
+    /// Every pin, server-wide and per tenant (for checking a runtime config
+    /// against the tools).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Selector)> {
         self.server
-            .keys()
-            .chain(self.tenants.values().flat_map(|pins| pins.keys()))
-            .map(String::as_str)
+            .iter()
+            .chain(self.tenants.values().flat_map(|pins| pins.iter()))
+            .map(|(tool, selector)| (tool.as_str(), selector))
     }
 }
 

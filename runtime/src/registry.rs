@@ -375,7 +375,7 @@ fn listing(tool: &manifest::Tool, versions: &[ToolVersion], at: usize, meta: &Me
         shown.input.clone(),
     );
     listed.title = tool.title.clone();
-    listed.output_schema = shown.output.clone();
+    listed.output_schema = advertised_output(versions, at, 0..versions.len());
     listed.annotations = tool
         .annotations
         .as_ref()
@@ -403,6 +403,38 @@ fn listing(tool: &manifest::Tool, versions: &[ToolVersion], at: usize, meta: &Me
     listed
 }
 
+/// The `outputSchema` to advertise for a caller at version `shown` who may
+/// also call any of `served`: a caller may pick another version per call,
+/// and MCP clients check every result against the advertised schema, so it
+/// must admit each of their results. That is the shown version's schema when
+/// all of them agree, else `anyOf` their distinct schemas, the shown one
+/// first. Schemas with references cannot be combined that way (their `$ref`s
+/// point into their own root), so then only the shown one is advertised.
+fn advertised_output(
+    versions: &[ToolVersion],
+    shown: usize,
+    served: impl Iterator<Item = usize>,
+) -> Option<Arc<JsonObject>> {
+    let own = versions[shown].output.clone()?;
+    let mut distinct: Vec<Arc<JsonObject>> = vec![own.clone()];
+    for index in served {
+        if let Some(output) = &versions[index].output
+            && !distinct.iter().any(|d| d == output)
+        {
+            distinct.push(output.clone());
+        }
+    }
+    let has_references = |schema: &JsonObject| Value::Object(schema.clone()).to_string().contains("\"$ref\"");
+    if distinct.len() == 1 || distinct.iter().any(|d| has_references(d)) {
+        return Some(own);
+    }
+    let branches: Vec<Value> = distinct.iter().map(|d| Value::Object((**d).clone())).collect();
+    let mut union = JsonObject::new();
+    union.insert("type".into(), json!("object"));
+    union.insert("anyOf".into(), Value::Array(branches));
+    Some(Arc::new(union))
+}
+
 /// `search_v1`, `search_v2`, … for every major below the newest.
 fn major_aliases(tool: &Arc<ToolEntry>, taken: &HashMap<String, Route>) -> Vec<Route> {
     let newest_major = tool.versions[tool.newest()].version.major;
@@ -428,6 +460,8 @@ fn major_aliases(tool: &Arc<ToolEntry>, taken: &HashMap<String, Route>) -> Vec<R
                 .rposition(|v| range.matches(&v.version))?;
             let mut listing = tool.versions[newest_in_major].listing.clone();
             listing.name = name.into();
+            let in_major = (0..tool.versions.len()).filter(|&i| range.matches(&tool.versions[i].version));
+            listing.output_schema = advertised_output(&tool.versions, newest_in_major, in_major);
             Some(Route {
                 tool: tool.clone(),
                 major: Some(range),

@@ -12,7 +12,7 @@ use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
 use crate::manifest::Transport;
-use crate::pipeline::{Call, Pipeline, RequestParts};
+use crate::pipeline::{Call, Pipeline, RequestParts, Unresolved, select};
 use crate::registry::Registry;
 
 /// A generated server's protocol handler. Cloning is cheap: the HTTP
@@ -131,19 +131,19 @@ fn listing(registry: &Registry, tenant: Option<&str>) -> Vec<Tool> {
         .tools()
         .iter()
         .map(|tool| {
-            let pinned = registry
-                .pins()
-                .lookup(tenant, &tool.name)
-                .and_then(|(selector, _)| {
-                    tool.versions
-                        .iter()
-                        .rev()
-                        .find(|v| selector.matches(&v.version) && !v.is_sunset(today))
-                });
-            pinned
-                .unwrap_or(&tool.versions[tool.newest()])
-                .listing
-                .clone()
+            // The same choice a call without `_meta` gets; a pin to a version
+            // past its sunset still shows that version, whose calls explain.
+            let shown = match registry.pins().lookup(tenant, &tool.name) {
+                None => tool.newest(),
+                Some((selector, _)) => match select(tool, selector, None, today, selector.to_string()) {
+                    Ok(index) => index,
+                    Err(Unresolved::Sunset { version, .. }) => {
+                        tool.versions.iter().position(|v| v.version == version).unwrap_or(tool.newest())
+                    }
+                    Err(Unresolved::NoMatch { .. }) => tool.newest(),
+                },
+            };
+            tool.versions[shown].listing.clone()
         })
         .collect();
     tools.extend(

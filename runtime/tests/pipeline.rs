@@ -496,11 +496,16 @@ fn listings_show_every_version() {
         oldest.meta.as_ref().unwrap().0[&keys().versions]["current"],
         json!("1.0.0")
     );
-    assert!(
-        oldest.output_schema.as_ref().unwrap()["properties"]
-            .get("total")
-            .is_some()
-    );
+    // A caller may pick any version per call, so the advertised output
+    // schema admits every version's results, the shown version's first.
+    let output = oldest.output_schema.as_ref().unwrap();
+    assert_eq!(output["type"], json!("object"));
+    let branches = output["anyOf"].as_array().unwrap();
+    assert_eq!(branches.len(), 2, "1.0.0 and 2.0.0 share an output schema");
+    assert!(branches[0]["properties"].get("total").is_some());
+    assert!(branches[1]["properties"].get("count").is_some());
+    let newest_output = newest.output_schema.as_ref().unwrap();
+    assert!(newest_output["anyOf"][0]["properties"].get("count").is_some());
 }
 
 #[test]

@@ -1,12 +1,14 @@
 # Fixtures for the end-to-end tests: finding the built `search` example
-# binary, running it over streamable HTTP for a test module, and connecting the
-# official Python MCP client to it over each transport in each protocol era.
+# binary, the runtime config it is served with (none unless a test module
+# overrides `runtime_config`), running it over streamable HTTP for a test
+# module, and connecting the official Python MCP client to it over each
+# transport in each protocol era.
 
 import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 
-from servers import HttpServer, search_binary
+from servers import HttpServer, config_args, search_binary
 
 # The era is chosen by how the client connects: "legacy" runs the initialize
 # handshake; "auto" probes server/discover and only falls back to initialize
@@ -33,20 +35,28 @@ def binary():
 
 
 @pytest.fixture(scope="module")
-def http_server(binary, tmp_path_factory):
-    server = HttpServer(binary, tmp_path_factory.mktemp("http") / "stderr.log")
+def runtime_config():
+    """The runtime config file (`serve --config`) the servers of a test module
+    run with: none here; a module that tests pins overrides this fixture."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def http_server(binary, runtime_config, tmp_path_factory):
+    server = HttpServer(binary, tmp_path_factory.mktemp("http") / "stderr.log", config=runtime_config)
     yield server
     code = server.stop()
     assert code == 0, f"the HTTP server exited with {code} on SIGTERM; stderr:\n{server.stderr()}"
 
 
 @pytest.fixture(params=[(t, e) for t in TRANSPORTS for e in ERAS], ids=lambda p: f"{p[0]}-{p[1]}")
-async def client(request, binary):
+async def client(request, binary, runtime_config):
     """A connected client, once per transport and protocol era."""
     transport, era = request.param
     if transport == "stdio":
         # The client owns the process: it starts it and closes its stdin at the end.
-        server = StdioServerParameters(command=str(binary), args=["serve", "--transport", "stdio"])
+        args = ["serve", "--transport", "stdio", *config_args(runtime_config)]
+        server = StdioServerParameters(command=str(binary), args=args)
     else:
         server = request.getfixturevalue("http_server").url
     async with Client(server, mode=ERAS[era], read_timeout_seconds=READ_TIMEOUT_SECONDS) as connected:

@@ -1,5 +1,6 @@
 # Running the built `search` example binary for the end-to-end tests: where
-# cargo put it, and a streamable HTTP server process on an ephemeral port.
+# cargo put it, the arguments that serve it under a runtime config, and a
+# streamable HTTP server process on an ephemeral port.
 
 import os
 import re
@@ -22,16 +23,21 @@ def search_binary():
     return binary
 
 
+def config_args(config):
+    """The `serve`/`tools` arguments that apply the runtime config file `config` (or none)."""
+    return [] if config is None else ["--config", str(config)]
+
+
 class HttpServer:
     """A `search serve --transport http` process on an ephemeral port."""
 
-    def __init__(self, binary, log_path, extra_args=()):
+    def __init__(self, binary, log_path, extra_args=(), config=None):
         self.log_path = log_path
         # stderr goes to a file rather than a pipe: nothing has to drain it,
         # and its contents are there to read when a test fails.
         self.log = open(log_path, "w+b")
         self.process = subprocess.Popen(
-            [str(binary), "serve", "--transport", "http", "--bind", "127.0.0.1:0", *extra_args],
+            [str(binary), "serve", "--transport", "http", "--bind", "127.0.0.1:0", *config_args(config), *extra_args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self.log,

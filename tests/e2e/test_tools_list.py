@@ -6,6 +6,8 @@ import json
 import anyio
 import pytest
 
+import spec
+
 pytestmark = pytest.mark.anyio
 
 VERSIONS = "dev.mcpgen/versions"
@@ -41,14 +43,24 @@ async def test_lists_the_search_tool_with_its_newest_schema(client):
     # 3.0.0 moved these under filters; the old spellings must be gone.
     assert not {"maxResults", "category", "dateRange"} & set(schema["properties"])
 
-    assert tool.output_schema["required"] == ["total", "results"]
+    # 4.0.0 renamed `total` and each result's `url`. A caller may pick an
+    # older version per call, so the advertised output schema admits every
+    # version's results: 4.0.0's first, then the older shape.
+    assert schema == spec.input_schema("4.0.0")
+    assert tool.output_schema["type"] == "object"
+    newest, older = tool.output_schema["anyOf"]
+    assert newest == spec.output_schema("4.0.0")
+    assert newest["required"] == ["totalCount", "results"]
+    assert "link" in newest["properties"]["results"]["items"]["required"]
+    assert older == spec.output_schema("1.0.0") == spec.output_schema("3.0.0")
 
 
 async def test_listing_meta_names_every_version_and_its_deprecation(client):
     tool = (await client.list_tools()).tools[0]
     versions = tool.meta[VERSIONS]
-    assert versions["current"] == "3.0.0"
-    assert versions["supported"] == ["1.0.0", "2.0.0", "3.0.0"]
+    assert versions["current"] == "4.0.0"
+    assert versions["newest"] == "4.0.0"
+    assert versions["supported"] == ["1.0.0", "2.0.0", "3.0.0", "4.0.0"]
     assert set(versions["deprecated"]) == {"1.0.0", "2.0.0"}
     assert versions["deprecated"]["1.0.0"] == {
         "message": "search 1.x is deprecated; `maxResults` is now `limit` and filters moved under `filters` (3.0.0).",

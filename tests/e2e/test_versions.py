@@ -1,15 +1,18 @@
 # End-to-end tests of versioned `tools/call`: selecting a tool version through
 # `_meta`, migrating old arguments to the newest version, deprecation notices,
 # and the errors for invalid arguments, unsupported versions and unknown tools.
+# Every successful result is also checked to be shaped as its version promises
+# (tests/e2e/spec.py); test_result_versions.py covers that shape in depth.
 
 import pytest
 from mcp.shared.exceptions import MCPError
 
 import reference
+import spec
+from calls import call_search as call
 
 pytestmark = pytest.mark.anyio
 
-TOOL_VERSION = "dev.mcpgen/toolVersion"
 RESOLVED = "dev.mcpgen/resolvedVersion"
 DEPRECATION = "dev.mcpgen/deprecation"
 VIOLATIONS = "dev.mcpgen/violations"
@@ -24,21 +27,18 @@ CATEGORY = "news"
 DATE_RANGE = {"from": "2024-01-01", "to": "2025-12-31"}
 
 
-async def call(client, arguments, version=None):
-    meta = None if version is None else {TOOL_VERSION: version}
-    return await client.call_tool("search", arguments, meta=meta)
-
-
 def ids(result):
+    """(total, ids) of a successful result, checked against the shape of the
+    version it names as resolved."""
     assert not result.is_error, result.content
-    return result.structured_content["total"], [hit["id"] for hit in result.structured_content["results"]]
+    return spec.matches(result, result.meta[RESOLVED])
 
 
 def text(result):
     return "\n".join(block.text for block in result.content)
 
 
-async def test_v1_arguments_are_migrated_and_answer_like_v3(client):
+async def test_v1_arguments_are_migrated_and_answer_like_the_newest(client):
     start, end = DATE_RANGE["from"], DATE_RANGE["to"]
     expected = reference.search(QUERY, limit=LIMIT, category=CATEGORY, date_from=start, date_to=end)
     assert expected == (3, ["a15", "a08"])
@@ -57,15 +57,19 @@ async def test_v1_arguments_are_migrated_and_answer_like_v3(client):
         {"query": QUERY, "maxResults": LIMIT, "category": CATEGORY, "dateRange": DATE_RANGE},
         version="1.0.0",
     )
-    v3 = await call(
-        client, {"query": QUERY, "limit": LIMIT, "filters": {"category": CATEGORY, "dateRange": DATE_RANGE}}
-    )
+    newest_arguments = {"query": QUERY, "limit": LIMIT, "filters": {"category": CATEGORY, "dateRange": DATE_RANGE}}
+    v3 = await call(client, newest_arguments, version="3.0.0")
+    newest = await call(client, newest_arguments)
 
-    assert ids(v1) == expected
-    assert ids(v3) == expected
-    assert v1.structured_content == v3.structured_content
     assert v1.meta[RESOLVED] == "1.0.0"
     assert v3.meta[RESOLVED] == "3.0.0"
+    assert newest.meta[RESOLVED] == "4.0.0"
+    assert ids(v1) == expected
+    assert ids(v3) == expected
+    assert ids(newest) == expected
+    # 1.0.0 and 3.0.0 promise the same result shape, so the same result.
+    assert v1.structured_content == v3.structured_content
+    assert spec.as_newest(v1.structured_content, "1.0.0") == newest.structured_content
 
 
 async def test_range_selects_the_newest_matching_version(client):
@@ -87,14 +91,18 @@ async def test_v2_without_sort_order_gets_relevance(client):
 @pytest.mark.parametrize(
     ("selector", "resolved"),
     [
-        (None, "3.0.0"),
+        (None, "4.0.0"),
         ("1.0.0", "1.0.0"),
         ("2.0.0", "2.0.0"),
         ("3.0.0", "3.0.0"),
+        ("4.0.0", "4.0.0"),
         ("^1", "1.0.0"),
         ("^2", "2.0.0"),
+        ("^3", "3.0.0"),
+        ("^4", "4.0.0"),
         (">=1.0.0, <3.0.0", "2.0.0"),
-        ("*", "3.0.0"),
+        (">=2.0.0, <4.0.0", "3.0.0"),
+        ("*", "4.0.0"),
     ],
 )
 async def test_result_names_the_resolved_version(client, selector, resolved):
@@ -111,8 +119,8 @@ async def test_deprecated_versions_carry_the_notice(client, version):
     assert result.meta[DEPRECATION]["successor"] == "3.0.0"
 
 
-@pytest.mark.parametrize("version", [None, "3.0.0", "^3"])
-async def test_current_version_carries_no_deprecation(client, version):
+@pytest.mark.parametrize("version", [None, "3.0.0", "^3", "4.0.0"])
+async def test_undeprecated_versions_carry_no_deprecation(client, version):
     result = await call(client, {"query": "rust"}, version=version)
     assert not result.is_error
     assert DEPRECATION not in (result.meta or {})
@@ -121,10 +129,10 @@ async def test_current_version_carries_no_deprecation(client, version):
 async def test_invalid_arguments_name_the_pointer_and_version(client):
     result = await call(client, {"query": "rust", "limit": 0})
     assert result.is_error
-    assert "search 3.0.0" in text(result)
+    assert "search 4.0.0" in text(result)
     assert "/limit" in text(result)
     assert [v["pointer"] for v in result.meta[VIOLATIONS]] == ["/limit"]
-    assert result.meta[RESOLVED] == "3.0.0"
+    assert result.meta[RESOLVED] == "4.0.0"
 
 
 async def test_integral_float_is_an_integer(client):
@@ -156,10 +164,10 @@ async def test_invalid_v1_arguments_are_judged_by_v1(client):
     assert result.meta[DEPRECATION]["version"] == "1.0.0"
 
 
-async def test_v1_arguments_without_a_version_are_judged_by_v3(client):
+async def test_v1_arguments_without_a_version_are_judged_by_the_newest(client):
     result = await call(client, {"query": "rust", "maxResults": 2})
     assert result.is_error
-    assert "search 3.0.0" in text(result)
+    assert "search 4.0.0" in text(result)
     assert "maxResults" in text(result)
 
 
@@ -170,11 +178,11 @@ async def test_v3_arguments_at_v1_are_rejected(client):
     assert "filters" in text(result)
 
 
-@pytest.mark.parametrize(("selector", "requested"), [("9.0.0", "9.0.0"), ("^4", "^4"), ("1.5.0", "1.5.0"), (2, "2")])
+@pytest.mark.parametrize(("selector", "requested"), [("9.0.0", "9.0.0"), ("^5", "^5"), ("1.5.0", "1.5.0"), (2, "2")])
 async def test_unsupported_version_is_a_tool_error(client, selector, requested):
     result = await call(client, {"query": "rust"}, version=selector)
     assert result.is_error
-    assert result.meta[VERSION_ERROR] == {"requested": requested, "supported": ["1.0.0", "2.0.0", "3.0.0"]}
+    assert result.meta[VERSION_ERROR] == {"requested": requested, "supported": ["1.0.0", "2.0.0", "3.0.0", "4.0.0"]}
     assert requested in text(result)
     assert RESOLVED not in result.meta
 

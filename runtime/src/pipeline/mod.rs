@@ -13,7 +13,7 @@ pub use invoke::InvokeHandler;
 pub use migrate::MigrateForward;
 pub use result::MigrateResult;
 pub use validate::{RevalidateMigrated, ValidateArguments};
-pub use version::ResolveVersion;
+pub use version::{ResolveVersion, Unresolved, select};
 
 use std::sync::Arc;
 

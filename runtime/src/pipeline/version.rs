@@ -97,32 +97,37 @@ fn selector(call: &Call) -> Result<Option<(Selector, String)>, Unresolved> {
 
 /// The index of the version `call` is served at on `today`.
 pub fn resolve(call: &Call, today: jiff::civil::Date) -> Result<usize, Unresolved> {
-    let Some((selector, requested)) = selector(call)? else {
-        return Ok(call.tool.newest());
-    };
-    let in_scope = |v: &semver::Version| {
-        selector.matches(v) && call.major.as_ref().is_none_or(|m| m.matches(v))
-    };
-    let matching: Vec<usize> = (0..call.tool.versions.len())
-        .filter(|&i| in_scope(&call.tool.versions[i].version))
+    match selector(call)? {
+        Some((selector, requested)) => select(&call.tool, &selector, call.major.as_ref(), today, requested),
+        None => Ok(call.tool.newest()),
+    }
+}
+
+/// The newest version of `tool` that `selector` (within `major`, for an
+/// alias) picks and that is still served on `today`. `requested` is what
+/// errors quote.
+pub fn select(
+    tool: &ToolEntry,
+    selector: &Selector,
+    major: Option<&semver::VersionReq>,
+    today: jiff::civil::Date,
+    requested: String,
+) -> Result<usize, Unresolved> {
+    let in_scope = |v: &semver::Version| selector.matches(v) && major.is_none_or(|m| m.matches(v));
+    let matching: Vec<usize> = (0..tool.versions.len())
+        .filter(|&i| in_scope(&tool.versions[i].version))
         .collect();
-    if let Some(&served) = matching
-        .iter()
-        .rev()
-        .find(|&&i| !call.tool.versions[i].is_sunset(today))
-    {
+    if let Some(&served) = matching.iter().rev().find(|&&i| !tool.versions[i].is_sunset(today)) {
         return Ok(served);
     }
     match matching.last() {
         Some(&newest) => {
-            let version = &call.tool.versions[newest];
+            let version = &tool.versions[newest];
             let deprecation = version.deprecated.as_ref();
             Err(Unresolved::Sunset {
                 requested,
                 version: version.version.clone(),
-                sunset: deprecation
-                    .and_then(|d| d.sunset.clone())
-                    .unwrap_or_default(),
+                sunset: deprecation.and_then(|d| d.sunset.clone()).unwrap_or_default(),
                 successor: deprecation.and_then(|d| d.successor.clone()),
             })
         }
