@@ -36,6 +36,12 @@ enum Command {
     Diff(DiffArgs),
     /// Create a new server: a spec and a crate that builds and serves at once.
     New(NewArgs),
+    /// Add the next version of a tool: classify the change, pick (or check)
+    /// the release, scaffold the migration ops.
+    Bump(crate::bump::command::BumpArgs),
+    /// Compare with an earlier spec (a git ref or a file): fail on removed
+    /// versions, changes in place, too-small releases, missing migrations.
+    Breaking(crate::breaking::command::BreakingArgs),
     /// Print the JSON Schema of the spec format (for editors).
     Schema,
     /// Print shell completions.
@@ -53,6 +59,16 @@ struct SpecArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     error_format: ErrorFormat,
+    /// Seed of the random values migration chains are tested on (the
+    /// default is fixed, so reports are reproducible).
+    #[arg(long, value_name = "N", default_value_t = crate::validate::DEFAULT_SEED)]
+    seed: u64,
+}
+
+impl SpecArgs {
+    fn checks(&self) -> crate::validate::Options {
+        crate::validate::Options { seed: self.seed }
+    }
 }
 
 #[derive(Args)]
@@ -112,6 +128,8 @@ pub fn run() -> ExitCode {
             generate(&args.spec, args.out.as_deref(), true, &RuntimeArgs::none())
         }
         Command::New(args) => new(&args),
+        Command::Bump(args) => crate::bump::command::run(&args),
+        Command::Breaking(args) => crate::breaking::command::run(&args),
         Command::Schema => {
             println!("{}", spec_schema());
             OK
@@ -205,7 +223,7 @@ fn check(args: &SpecArgs) -> u8 {
         Ok(spec) => spec,
         Err(code) => return code,
     };
-    match crate::compile(&text, &name) {
+    match crate::compile_with(&text, &name, &args.checks()) {
         Ok(validated) => {
             report(&validated.warnings, args);
             OK
@@ -232,7 +250,7 @@ fn generate(args: &SpecArgs, out: Option<&Path>, check_only: bool, runtime: &Run
     let options = PlanOptions {
         runtime: runtime.source(&out),
     };
-    let plan = match crate::generate(&text, &name, &options) {
+    let plan = match crate::generate_with(&text, &name, &args.checks(), &options) {
         Ok((plan, warnings)) => {
             report(&warnings, args);
             plan

@@ -5,6 +5,9 @@
 //! token streams) → [`render`] (tokens, templates, manifests → text) →
 //! [`plan::plan`] (every file with its owner) → [`write`] (the only I/O).
 
+pub mod breaking;
+pub mod bump;
+pub mod classify;
 pub mod codegen;
 pub mod commands;
 pub mod diag;
@@ -23,8 +26,17 @@ use validate::Validated;
 /// Spec text → validated IR, or every diagnostic. `spec_file` is the name
 /// used in headers (`mcpgen.yaml`).
 pub fn compile(text: &str, spec_file: &str) -> Result<Validated, Vec<Diagnostic>> {
+    compile_with(text, spec_file, &validate::Options::default())
+}
+
+/// [`compile`] with explicit validation settings (the seed of chain checks).
+pub fn compile_with(
+    text: &str,
+    spec_file: &str,
+    options: &validate::Options,
+) -> Result<Validated, Vec<Diagnostic>> {
     let loaded = spec::load(text)?;
-    validate::validate(&loaded, spec_file)
+    validate::validate_with(&loaded, spec_file, options)
 }
 
 /// Spec text → file plan (and warnings), or every diagnostic.
@@ -33,6 +45,16 @@ pub fn generate(
     spec_file: &str,
     options: &PlanOptions,
 ) -> Result<(FilePlan, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let validated = compile(text, spec_file)?;
+    generate_with(text, spec_file, &validate::Options::default(), options)
+}
+
+/// [`generate`] with explicit validation settings.
+pub fn generate_with(
+    text: &str,
+    spec_file: &str,
+    checks: &validate::Options,
+    options: &PlanOptions,
+) -> Result<(FilePlan, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let validated = compile_with(text, spec_file, checks)?;
     Ok((plan::plan(&validated.ir, options), validated.warnings))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::codegen::{scaffold, server, tools};
+use crate::codegen::{migrations, scaffold, server, step_tests, tools};
 use crate::ir::Ir;
 use crate::render::manifest::{self, RuntimeSource};
 use crate::render::rust::{self, generated_header};
@@ -81,6 +81,20 @@ pub fn plan(ir: &Ir, options: &PlanOptions) -> FilePlan {
         Ownership::Generated,
         rust::format(server::generated_mod(ir), Some(&header)),
     );
+    if let Some(tokens) = migrations::migrations_module(ir) {
+        plan.insert(
+            format!("{GENERATED_DIR}/migrations.rs"),
+            Ownership::Generated,
+            rust::format(tokens, Some(&header)),
+        );
+    }
+    if let Some(tokens) = step_tests::tests_module(ir) {
+        plan.insert(
+            format!("{GENERATED_DIR}/tests.rs"),
+            Ownership::Generated,
+            rust::format(tokens, Some(&header)),
+        );
+    }
     plan.insert(
         format!("{GENERATED_DIR}/manifest.json"),
         Ownership::Generated,
@@ -117,6 +131,13 @@ pub fn plan(ir: &Ir, options: &PlanOptions) -> FilePlan {
             format!("src/handlers/{}.rs", tool.module_ident.name()),
             Ownership::Scaffold,
             rust::format(scaffold::handler_stub(tool), None),
+        );
+    }
+    if let Some(tokens) = scaffold::migrations_stub(ir) {
+        plan.insert(
+            "src/handlers/migrations.rs".to_owned(),
+            Ownership::Scaffold,
+            rust::format(tokens, None),
         );
     }
     plan

@@ -124,7 +124,8 @@ fn configure(mut registry: Registry, config_path: Option<&Path>) -> Result<McpSe
             return Err(ExitCode::from(2));
         }
     };
-    let origin = config_path.map_or_else(|| "runtime config".to_owned(), |p| p.display().to_string());
+    let origin =
+        config_path.map_or_else(|| "runtime config".to_owned(), |p| p.display().to_string());
     let mut pins = registry.pins().clone();
     if let Err(error) = pins.overlay(&config.pins, &config.tenant_pins()) {
         eprintln!("error: {origin}: {error}");
@@ -132,11 +133,17 @@ fn configure(mut registry: Registry, config_path: Option<&Path>) -> Result<McpSe
     }
     for (tool_name, selector) in pins.entries() {
         let Some(tool) = registry.get(tool_name) else {
-            eprintln!("error: {origin}: a pin names `{tool_name}`, which is not a tool of this server");
+            eprintln!(
+                "error: {origin}: a pin names `{tool_name}`, which is not a tool of this server"
+            );
             return Err(ExitCode::from(2));
         };
         if !tool.versions.iter().any(|v| selector.matches(&v.version)) {
-            let supported: Vec<String> = tool.versions.iter().map(|v| v.version.to_string()).collect();
+            let supported: Vec<String> = tool
+                .versions
+                .iter()
+                .map(|v| v.version.to_string())
+                .collect();
             eprintln!(
                 "error: {origin}: the pin `{selector}` of `{tool_name}` matches no version; supported: {}",
                 supported.join(", ")

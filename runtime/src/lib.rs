@@ -9,6 +9,8 @@
 pub mod manifest;
 pub mod migrate;
 pub mod pins;
+pub mod prove;
+pub mod testing;
 
 #[cfg(feature = "server")]
 pub mod cli;

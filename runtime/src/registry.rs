@@ -424,11 +424,18 @@ fn advertised_output(
             distinct.push(output.clone());
         }
     }
-    let has_references = |schema: &JsonObject| Value::Object(schema.clone()).to_string().contains("\"$ref\"");
+    let has_references = |schema: &JsonObject| {
+        Value::Object(schema.clone())
+            .to_string()
+            .contains("\"$ref\"")
+    };
     if distinct.len() == 1 || distinct.iter().any(|d| has_references(d)) {
         return Some(own);
     }
-    let branches: Vec<Value> = distinct.iter().map(|d| Value::Object((**d).clone())).collect();
+    let branches: Vec<Value> = distinct
+        .iter()
+        .map(|d| Value::Object((**d).clone()))
+        .collect();
     let mut union = JsonObject::new();
     union.insert("type".into(), json!("object"));
     union.insert("anyOf".into(), Value::Array(branches));
@@ -460,7 +467,8 @@ fn major_aliases(tool: &Arc<ToolEntry>, taken: &HashMap<String, Route>) -> Vec<R
                 .rposition(|v| range.matches(&v.version))?;
             let mut listing = tool.versions[newest_in_major].listing.clone();
             listing.name = name.into();
-            let in_major = (0..tool.versions.len()).filter(|&i| range.matches(&tool.versions[i].version));
+            let in_major =
+                (0..tool.versions.len()).filter(|&i| range.matches(&tool.versions[i].version));
             listing.output_schema = advertised_output(&tool.versions, newest_in_major, in_major);
             Some(Route {
                 tool: tool.clone(),

@@ -135,13 +135,17 @@ fn listing(registry: &Registry, tenant: Option<&str>) -> Vec<Tool> {
             // past its sunset still shows that version, whose calls explain.
             let shown = match registry.pins().lookup(tenant, &tool.name) {
                 None => tool.newest(),
-                Some((selector, _)) => match select(tool, selector, None, today, selector.to_string()) {
-                    Ok(index) => index,
-                    Err(Unresolved::Sunset { version, .. }) => {
-                        tool.versions.iter().position(|v| v.version == version).unwrap_or(tool.newest())
+                Some((selector, _)) => {
+                    match select(tool, selector, None, today, selector.to_string()) {
+                        Ok(index) => index,
+                        Err(Unresolved::Sunset { version, .. }) => tool
+                            .versions
+                            .iter()
+                            .position(|v| v.version == version)
+                            .unwrap_or(tool.newest()),
+                        Err(Unresolved::NoMatch { .. }) => tool.newest(),
                     }
-                    Err(Unresolved::NoMatch { .. }) => tool.newest(),
-                },
+                }
             };
             tool.versions[shown].listing.clone()
         })

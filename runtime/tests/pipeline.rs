@@ -505,7 +505,11 @@ fn listings_show_every_version() {
     assert!(branches[0]["properties"].get("total").is_some());
     assert!(branches[1]["properties"].get("count").is_some());
     let newest_output = newest.output_schema.as_ref().unwrap();
-    assert!(newest_output["anyOf"][0]["properties"].get("count").is_some());
+    assert!(
+        newest_output["anyOf"][0]["properties"]
+            .get("count")
+            .is_some()
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! Checked-in outputs are current: every crate under `examples/`, the cursed
-//! crate under `tests/crates/`, and `schemas/mcpgen.schema.json`, which must
-//! also accept every spec mcpgen accepts. With `MCPGEN_UPDATE=1` each test
-//! rewrites what it checks instead of failing.
+//! Checked-in outputs are current: every crate under `examples/`, the
+//! crates under `tests/crates/` (cursed names, every migration op), and
+//! `schemas/mcpgen.schema.json`, which must also accept every spec mcpgen
+//! accepts. With `MCPGEN_UPDATE=1` each test rewrites what it checks instead
+//! of failing.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -77,11 +78,12 @@ fn examples_are_current() {
     }
 }
 
-#[test]
-fn cursed_crate_is_current() {
+/// Checks the crate in `tests/crates/<name>`, generated from the golden
+/// fixture `cli/tests/fixtures/valid/<name>.yaml`.
+fn assert_fixture_crate_current(name: &str) {
     let root = workspace();
-    let fixture = root.join("cli/tests/fixtures/valid/cursed.yaml");
-    let copy = root.join("tests/crates/cursed/mcpgen.yaml");
+    let fixture = root.join(format!("cli/tests/fixtures/valid/{name}.yaml"));
+    let copy = root.join(format!("tests/crates/{name}/mcpgen.yaml"));
     // The crate is generated from the same spec as the generation golden.
     let fixture_text = fs::read_to_string(&fixture).unwrap();
     if updating() {
@@ -90,10 +92,20 @@ fn cursed_crate_is_current() {
     assert_eq!(
         fs::read_to_string(&copy).unwrap(),
         fixture_text,
-        "tests/crates/cursed/mcpgen.yaml differs from {}; {UPDATE_HINT}",
+        "tests/crates/{name}/mcpgen.yaml differs from {}; {UPDATE_HINT}",
         fixture.display()
     );
-    assert_current("tests/crates/cursed");
+    assert_current(&format!("tests/crates/{name}"));
+}
+
+#[test]
+fn cursed_crate_is_current() {
+    assert_fixture_crate_current("cursed");
+}
+
+#[test]
+fn ops_crate_is_current() {
+    assert_fixture_crate_current("ops");
 }
 
 #[test]
@@ -128,7 +140,10 @@ fn schema_agrees_with_the_generator() {
     let validator = jsonschema::validator_for(&schema).expect("the spec schema compiles");
 
     // Every spec mcpgen accepts, the schema accepts, so editors do not flag valid specs.
-    let mut accepted = vec![root.join("tests/crates/cursed/mcpgen.yaml")];
+    let mut accepted = vec![
+        root.join("tests/crates/cursed/mcpgen.yaml"),
+        root.join("tests/crates/ops/mcpgen.yaml"),
+    ];
     for dir in ["examples", "cli/tests/fixtures/valid"] {
         for entry in fs::read_dir(root.join(dir)).unwrap() {
             let path = entry.unwrap().path();

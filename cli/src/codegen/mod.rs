@@ -2,7 +2,9 @@
 //! returns a value a test can look at.
 
 pub mod docs;
+pub mod migrations;
 pub mod scaffold;
 pub mod server;
+pub mod step_tests;
 pub mod tools;
 pub mod types;

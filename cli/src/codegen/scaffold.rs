@@ -1,10 +1,12 @@
 //! Emits the files a user owns once they exist: `src/main.rs`, the handlers
-//! module and one handler stub per tool.
+//! module, one handler stub per tool and, for specs with `custom` migration
+//! ops, a stub of the migration functions.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::inner_doc_attrs;
+use crate::ir::ident::{Case, RustIdent, sanitize};
 use crate::ir::{Ir, Tool};
 
 /// `src/main.rs`.
@@ -28,10 +30,20 @@ pub fn main_rs(ir: &Ir) -> TokenStream {
 /// `src/handlers/mod.rs`.
 pub fn handlers_mod(ir: &Ir) -> TokenStream {
     // In rustfmt's order (bytewise), so `cargo fmt` leaves the file alone.
-    let mut modules: Vec<_> = ir.tools.iter().map(|t| &t.module_ident).collect();
+    let mut modules: Vec<RustIdent> = ir.tools.iter().map(|t| t.module_ident.clone()).collect();
+    if !ir.custom_fns.is_empty() {
+        // Reserved, so no tool module takes it.
+        modules.push(sanitize("migrations", Case::Module));
+    }
     modules.sort_by(|a, b| a.name().cmp(b.name()));
+    let modules_doc = inner_doc_attrs(if ir.custom_fns.is_empty() {
+        "Tool bodies: one file per tool, each implementing its generated trait."
+    } else {
+        "Tool bodies: one file per tool, each implementing its generated trait; the `custom` \
+         migration functions in `migrations.rs`."
+    });
     quote! {
-        //! Tool bodies: one file per tool, each implementing its generated trait.
+        #modules_doc
 
         #(mod #modules;)*
 
@@ -67,4 +79,33 @@ pub fn handler_stub(tool: &Tool) -> TokenStream {
             }
         }
     }
+}
+
+/// `src/handlers/migrations.rs`: the `custom` migration functions, each
+/// answering with an error until the user writes it (which fails the calls
+/// and the generated tests that need it). `None` without `custom` ops.
+pub fn migrations_stub(ir: &Ir) -> Option<TokenStream> {
+    if ir.custom_fns.is_empty() {
+        return None;
+    }
+    let methods = ir.custom_fns.iter().map(|function| {
+        let method = &function.method;
+        let message = format!("the migration `{}` is not implemented yet", function.name);
+        quote! {
+            fn #method(&self, _value: &mut Value) -> Result<(), String> {
+                Err(#message.to_owned())
+            }
+        }
+    });
+    Some(quote! {
+        //! The functions behind the spec's `custom` migration ops.
+
+        use super::App;
+        use crate::generated::migrations::Migrations;
+        use mcpgen_runtime::serde_json::Value;
+
+        impl Migrations for App {
+            #(#methods)*
+        }
+    })
 }

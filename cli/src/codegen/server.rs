@@ -1,11 +1,11 @@
 //! Emits `src/generated/mod.rs`: the tool modules, the `Handlers` bound that
-//! every server type must meet, and the entry point that hands the manifest
-//! and the handlers to the runtime.
+//! every server type must meet, and the entry point that hands the manifest,
+//! the handlers and any `custom` migration functions to the runtime.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::inner_doc_attrs;
+use super::docs::{doc_attrs, inner_doc_attrs};
 use crate::ir::Ir;
 
 /// The contents of `src/generated/mod.rs`.
@@ -17,7 +17,8 @@ pub fn generated_mod(ir: &Ir) -> TokenStream {
         ir.spec_file
     ));
     let modules = ir.tools.iter().map(|t| &t.module_ident);
-    let bounds: Vec<TokenStream> = ir
+    let has_custom = !ir.custom_fns.is_empty();
+    let mut bounds: Vec<TokenStream> = ir
         .tools
         .iter()
         .map(|t| {
@@ -26,6 +27,26 @@ pub fn generated_mod(ir: &Ir) -> TokenStream {
             quote! { #module::#trait_ident }
         })
         .collect();
+    let mut migrations_module = None;
+    let mut custom_ops = None;
+    if has_custom {
+        bounds.push(quote! { migrations::Migrations });
+        migrations_module = Some(quote! { pub mod migrations; });
+        custom_ops = Some(quote! {
+            set.custom_ops(::std::sync::Arc::new(migrations::Adapter(::std::sync::Arc::clone(&handlers))));
+        });
+    }
+    let tests_module = (!ir.step_checks.is_empty()).then(|| {
+        quote! {
+            #[cfg(test)]
+            mod tests;
+        }
+    });
+    let bounds_doc = doc_attrs(if has_custom {
+        "Everything a server type must implement: one trait per tool, and the `custom` migration functions."
+    } else {
+        "Everything a server type must implement: one trait per tool."
+    });
     let registrations = ir.tools.iter().map(|t| {
         let module = &t.module_ident;
         let name = &t.name;
@@ -36,11 +57,14 @@ pub fn generated_mod(ir: &Ir) -> TokenStream {
         #![allow(dead_code, unused_imports, clippy::all, clippy::pedantic)]
 
         #(pub mod #modules;)*
+        #migrations_module
+
+        #tests_module
 
         /// The validated spec the runtime builds its registry from.
         pub const MANIFEST: &str = include_str!("manifest.json");
 
-        /// Everything a server type must implement: one trait per tool.
+        #bounds_doc
         pub trait Handlers: #(#bounds +)* ::std::marker::Send + ::std::marker::Sync + 'static {}
 
         impl<T> Handlers for T where T: #(#bounds +)* ::std::marker::Send + ::std::marker::Sync + 'static {}
@@ -50,6 +74,7 @@ pub fn generated_mod(ir: &Ir) -> TokenStream {
             let handlers = ::std::sync::Arc::new(handlers);
             let mut set = ::mcpgen_runtime::HandlerSet::new();
             #(#registrations)*
+            #custom_ops
             ::mcpgen_runtime::GeneratedServer::new(MANIFEST, set)
         }
     }

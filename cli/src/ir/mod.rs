@@ -2,6 +2,7 @@
 //! resolved and every type modelled. Emitters read only this.
 
 pub mod ident;
+pub mod migrations;
 pub mod types;
 
 use mcpgen_runtime::manifest;
@@ -12,9 +13,9 @@ use crate::spec::raw;
 use ident::{Case, RustIdent, Scope};
 use types::{TypeBuilder, TypeSet};
 
-/// Names the generated code declares itself in `src/generated/mod.rs`, which
-/// tool modules must not take.
-const RESERVED_MODULES: &[&str] = &["manifest"];
+/// Names the generated code declares itself in `src/generated/mod.rs` (and
+/// the scaffold in `src/handlers/`), which tool modules must not take.
+const RESERVED_MODULES: &[&str] = &["manifest", "migrations", "tests"];
 
 /// A validated spec, ready to generate from.
 #[derive(Clone, Debug)]
@@ -31,6 +32,10 @@ pub struct Ir {
     pub tenants: Vec<manifest::Tenant>,
     /// Tools in spec order.
     pub tools: Vec<Tool>,
+    /// The functions behind `custom` migration ops, in first-use order.
+    pub custom_fns: Vec<migrations::CustomFn>,
+    /// The version steps the generated property tests check.
+    pub step_checks: Vec<migrations::StepCheck>,
 }
 
 /// The server.
@@ -122,7 +127,15 @@ pub fn lower(spec: &raw::Spec, spec_file: &str) -> Ir {
     for reserved in RESERVED_MODULES {
         modules.reserve(reserved);
     }
+    let tools: Vec<Tool> = spec
+        .tools
+        .iter()
+        .map(|t| lower_tool(t, &mut modules))
+        .collect();
     Ir {
+        custom_fns: migrations::custom_fns(&tools),
+        step_checks: migrations::step_checks(&tools),
+        tools,
         spec_file: spec_file.to_owned(),
         server: Server {
             name: spec.server.name.clone(),
@@ -158,11 +171,6 @@ pub fn lower(spec: &raw::Spec, spec_file: &str) -> Ir {
                 name: m.name.clone(),
                 description: m.description.clone(),
             })
-            .collect(),
-        tools: spec
-            .tools
-            .iter()
-            .map(|t| lower_tool(t, &mut modules))
             .collect(),
     }
 }

@@ -56,6 +56,9 @@ pub fn readme(ir: &Ir) -> String {
     context.insert("spec_file", &ir.spec_file);
     context.insert("tool_count", &ir.tools.len());
     context.insert("transports", &transports);
+    context.insert("meta_prefix", &ir.versioning.meta_prefix);
+    context.insert("has_custom", &!ir.custom_fns.is_empty());
+    context.insert("has_steps", &!ir.step_checks.is_empty());
     render("README.md", &context)
 }
 
@@ -122,7 +125,12 @@ fn version_view(index: usize, version: &Version) -> VersionView {
             status
         }
     };
-    let mut changes: Vec<String> = version.description.iter().cloned().collect();
+    // A description is a sentence; the op summaries follow it as clauses.
+    let mut changes: Vec<String> = version
+        .description
+        .iter()
+        .map(|d| d.trim_end().trim_end_matches('.').to_owned())
+        .collect();
     if !version.request.is_empty() {
         changes.push(format!("arguments: {}", describe_ops(&version.request)));
     }

@@ -73,11 +73,18 @@ impl Step<'_> {
         let mut shape = self.old.clone();
         for (k, op) in ops.iter().enumerate() {
             let op_path = self.path.index(k).key(op.name());
+            // A scoped op fails at one of its inner ops; the shape before it
+            // is kept to find which.
+            let before = matches!(op, Op::In(_) | Op::Each(_)).then(|| shape.clone());
+            let failed_at = |before: &Option<Value>| match before {
+                Some(before) => failing_op(op, &op_path, before),
+                None => op_path.clone(),
+            };
             match transform_schema(op, &mut shape) {
                 Ok(()) => {}
                 Err(error) if matches!(error.kind, SchemaErrorKind::Opaque(_)) => {
                     out.push(
-                        Diagnostic::warning("unchecked-custom-op", op_path.key("fn"), error.to_string()).with_help(
+                        Diagnostic::warning("unchecked-custom-op", failed_at(&before).key("fn"), error.to_string()).with_help(
                             "give the op a `schema` (a JSON Merge Patch of what it does) so the ops after it can be checked; \
                              the generated property tests still exercise it",
                         ),
@@ -86,7 +93,7 @@ impl Step<'_> {
                 }
                 Err(error) => {
                     out.push(schema_error(
-                        &op_path,
+                        &failed_at(&before),
                         error.field,
                         &error.kind,
                         self.old_version,
@@ -116,18 +123,75 @@ impl Step<'_> {
     }
 }
 
+/// The innermost op of an `in` or `each` whose schema transform fails, found
+/// by replaying the scope's ops on the schema it selects; `op_path` itself
+/// when the scope's own path is the problem.
+fn failing_op(op: &Op, op_path: &SpecPath, schema: &Value) -> SpecPath {
+    let (Op::In(scoped) | Op::Each(scoped)) = op else {
+        return op_path.clone();
+    };
+    let Some(property) = property_schema(schema, &scoped.path) else {
+        return op_path.clone();
+    };
+    let mut inner = match op {
+        Op::In(_) if property.get("properties").is_some() => property.clone(),
+        Op::Each(_) if allows_array(property) => match property.get("items") {
+            None | Some(Value::Bool(true)) => Value::Object(Default::default()),
+            Some(items) => items.clone(),
+        },
+        _ => return op_path.clone(),
+    };
+    for (k, inner_op) in scoped.ops.iter().enumerate() {
+        let before = inner.clone();
+        if transform_schema(inner_op, &mut inner).is_err() {
+            let inner_path = op_path.key("ops").index(k).key(inner_op.name());
+            return failing_op(inner_op, &inner_path, &before);
+        }
+    }
+    op_path.clone()
+}
+
+/// Whether `schema` allows arrays (a schema without `type` allows all).
+fn allows_array(schema: &Value) -> bool {
+    match schema.get("type") {
+        None => true,
+        Some(Value::String(t)) => t == "array",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "array"),
+        Some(_) => false,
+    }
+}
+
 /// Checks that do not need schemas: keys, paths, reversibility.
 fn check_form(op: &Op, op_path: &SpecPath, direction: Direction, out: &mut Vec<Diagnostic>) {
     match op {
         Op::Rename(rename) if rename.to.is_empty() || rename.to.contains('.') => out.push(
-            Diagnostic::error("invalid-op", op_path.key("to"), format!("`{}` is not a plain key", rename.to))
-                .with_help("`rename` keeps the field in its object; use `move` to change where it lives"),
-        ),
-        Op::Custom(custom) if !is_identifier(&custom.function) || custom.inverse.as_deref().is_some_and(|i| !is_identifier(i)) => {
-            out.push(
-                Diagnostic::error("invalid-custom-fn", op_path.key("fn"), "custom migration functions are named by Rust identifiers")
-                    .with_help("use lower-case letters, digits and `_`, starting with a letter, e.g. `search_v2_to_v3`"),
+            Diagnostic::error(
+                "invalid-op",
+                op_path.key("to"),
+                format!("`{}` is not a plain key", rename.to),
             )
+            .with_help(
+                "`rename` keeps the field in its object; use `move` to change where it lives",
+            ),
+        ),
+        Op::Custom(custom) => {
+            // Each name becomes a trait method; point at the one that cannot.
+            let names = [
+                ("fn", Some(&custom.function)),
+                ("inverse", custom.inverse.as_ref()),
+            ];
+            for (field, name) in names {
+                if let Some(name) = name.filter(|n| !is_identifier(n)) {
+                    out.push(
+                        Diagnostic::error(
+                            "invalid-custom-fn",
+                            op_path.key(field),
+                            format!("`{name}` cannot name a custom migration function, which must be a Rust identifier"),
+                        )
+                        .with_help("use lower-case letters, digits and `_`, starting with a letter, e.g. `search_v2_to_v3`"),
+                    );
+                }
+            }
         }
         _ => {}
     }
@@ -158,7 +222,10 @@ fn check_form(op: &Op, op_path: &SpecPath, direction: Direction, out: &mut Vec<D
                     op.name()
                 ),
             )
-            .with_help(format!("{}, or mark it `lossy: true`", how_to_reverse(op))),
+            .with_help(match op {
+                Op::Clamp(_) => "clamping cannot be undone; mark it `lossy: true`".to_owned(),
+                _ => format!("{}, or mark it `lossy: true`", how_to_reverse(op)),
+            }),
         ),
         Direction::Response if op.declared_lossy() || op.inverse().is_none() => out.push(
             Diagnostic::error(

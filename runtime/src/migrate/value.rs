@@ -54,7 +54,7 @@ fn convert(value: &Value, op: &Coerce) -> Option<Value> {
     match (op.to, value) {
         (JsonType::String, Value::String(_)) => None,
         (JsonType::String, Value::Array(items)) => {
-            let parts: Option<Vec<String>> = items.iter().map(|i| scalar_text(i)).collect();
+            let parts: Option<Vec<String>> = items.iter().map(scalar_text).collect();
             Some(Value::String(parts?.join(separator)))
         }
         (JsonType::String, other) => scalar_text(other).map(Value::String),

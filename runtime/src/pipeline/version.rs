@@ -98,7 +98,9 @@ fn selector(call: &Call) -> Result<Option<(Selector, String)>, Unresolved> {
 /// The index of the version `call` is served at on `today`.
 pub fn resolve(call: &Call, today: jiff::civil::Date) -> Result<usize, Unresolved> {
     match selector(call)? {
-        Some((selector, requested)) => select(&call.tool, &selector, call.major.as_ref(), today, requested),
+        Some((selector, requested)) => {
+            select(&call.tool, &selector, call.major.as_ref(), today, requested)
+        }
         None => Ok(call.tool.newest()),
     }
 }
@@ -117,7 +119,11 @@ pub fn select(
     let matching: Vec<usize> = (0..tool.versions.len())
         .filter(|&i| in_scope(&tool.versions[i].version))
         .collect();
-    if let Some(&served) = matching.iter().rev().find(|&&i| !tool.versions[i].is_sunset(today)) {
+    if let Some(&served) = matching
+        .iter()
+        .rev()
+        .find(|&&i| !tool.versions[i].is_sunset(today))
+    {
         return Ok(served);
     }
     match matching.last() {
@@ -127,7 +133,9 @@ pub fn select(
             Err(Unresolved::Sunset {
                 requested,
                 version: version.version.clone(),
-                sunset: deprecation.and_then(|d| d.sunset.clone()).unwrap_or_default(),
+                sunset: deprecation
+                    .and_then(|d| d.sunset.clone())
+                    .unwrap_or_default(),
                 successor: deprecation.and_then(|d| d.successor.clone()),
             })
         }

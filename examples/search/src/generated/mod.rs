@@ -4,6 +4,9 @@
 
 pub mod search;
 
+#[cfg(test)]
+mod tests;
+
 /// The validated spec the runtime builds its registry from.
 pub const MANIFEST: &str = include_str!("manifest.json");
 

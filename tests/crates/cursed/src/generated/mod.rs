@@ -19,12 +19,16 @@ pub mod app;
 pub mod unnamed;
 pub mod _9lives;
 pub mod evolve;
+pub mod migrations;
+
+#[cfg(test)]
+mod tests;
 
 /// The validated spec the runtime builds its registry from.
 pub const MANIFEST: &str = include_str!("manifest.json");
 
-/// Everything a server type must implement: one trait per tool.
-pub trait Handlers: type_::Type + match_::Match + self_::Self_ + self_2::Self_ + get_data::GetData + get_data_2::GetData + get_data_3::GetData + get_data_4::GetData + manifest_2::Manifest + mod_::Mod + std::Std + serde::Serde + mcpgen_runtime::McpgenRuntime + app::App + unnamed::Unnamed + _9lives::_9lives + evolve::Evolve + ::std::marker::Send + ::std::marker::Sync + 'static {}
+/// Everything a server type must implement: one trait per tool, and the `custom` migration functions.
+pub trait Handlers: type_::Type + match_::Match + self_::Self_ + self_2::Self_ + get_data::GetData + get_data_2::GetData + get_data_3::GetData + get_data_4::GetData + manifest_2::Manifest + mod_::Mod + std::Std + serde::Serde + mcpgen_runtime::McpgenRuntime + app::App + unnamed::Unnamed + _9lives::_9lives + evolve::Evolve + migrations::Migrations + ::std::marker::Send + ::std::marker::Sync + 'static {}
 
 impl<T> Handlers for T
 where
@@ -32,7 +36,8 @@ where
         + get_data_2::GetData + get_data_3::GetData + get_data_4::GetData
         + manifest_2::Manifest + mod_::Mod + std::Std + serde::Serde
         + mcpgen_runtime::McpgenRuntime + app::App + unnamed::Unnamed + _9lives::_9lives
-        + evolve::Evolve + ::std::marker::Send + ::std::marker::Sync + 'static,
+        + evolve::Evolve + migrations::Migrations + ::std::marker::Send
+        + ::std::marker::Sync + 'static,
 {}
 
 /// The server, ready for `mcpgen_runtime::cli::main`.
@@ -59,5 +64,8 @@ pub fn server<H: Handlers>(handlers: H) -> ::mcpgen_runtime::GeneratedServer {
     set.insert("-", unnamed::handler(::std::sync::Arc::clone(&handlers)));
     set.insert("9lives", _9lives::handler(::std::sync::Arc::clone(&handlers)));
     set.insert("evolve", evolve::handler(::std::sync::Arc::clone(&handlers)));
+    set.custom_ops(
+        ::std::sync::Arc::new(migrations::Adapter(::std::sync::Arc::clone(&handlers))),
+    );
     ::mcpgen_runtime::GeneratedServer::new(MANIFEST, set)
 }

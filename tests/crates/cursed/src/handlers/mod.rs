@@ -10,6 +10,7 @@ mod get_data_4;
 mod manifest_2;
 mod match_;
 mod mcpgen_runtime;
+mod migrations;
 mod mod_;
 mod self_;
 mod self_2;
