@@ -24,7 +24,7 @@ use validate::Validated;
 /// used in headers (`mcpgen.yaml`).
 pub fn compile(text: &str, spec_file: &str) -> Result<Validated, Vec<Diagnostic>> {
     let loaded = spec::load(text)?;
-    validate::validate(&loaded, spec_file)
+    validate::validate(loaded, spec_file)
 }
 
 /// Spec text → file plan (and warnings), or every diagnostic.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::codegen::{scaffold, server, tools};
-use crate::ir::Ir;
+use crate::ir::{Ir, Tool};
 use crate::render::manifest::{self, RuntimeSource};
 use crate::render::rust::{self, generated_header};
 use crate::render::text;
@@ -59,65 +59,86 @@ pub struct PlanOptions {
     pub runtime: RuntimeSource,
 }
 
-/// Plans every file of the crate for `ir`.
+/// One file to render.
+enum Job<'a> {
+    Manifest,
+    ToolsMd,
+    GeneratedMod,
+    ToolModule(&'a Tool),
+    CargoToml,
+    Readme,
+    MainRs,
+    HandlersMod,
+    HandlerStub(&'a Tool),
+}
+
+/// Plans every file of the crate for `ir`. Every file renders on its own, so
+/// all of them are spread over every core (the two largest first).
 pub fn plan(ir: &Ir, options: &PlanOptions) -> FilePlan {
     let header = generated_header(&ir.spec_file);
-    let mut plan = FilePlan::default();
-
-    // Tool modules are independent; format them on every core.
-    let tool_files: Vec<(String, String)> = ir
-        .tools
+    let mut jobs = vec![Job::Manifest, Job::ToolsMd, Job::GeneratedMod];
+    jobs.extend(ir.tools.iter().map(Job::ToolModule));
+    jobs.extend([Job::CargoToml, Job::Readme, Job::MainRs, Job::HandlersMod]);
+    jobs.extend(ir.tools.iter().map(Job::HandlerStub));
+    let rendered: Vec<(String, Ownership, String)> = jobs
         .par_iter()
-        .map(|tool| {
-            let path = format!("{GENERATED_DIR}/{}.rs", tool.module_ident.name());
-            (path, rust::format(tools::tool_module(tool), Some(&header)))
-        })
+        .map(|job| render(job, ir, options, &header))
         .collect();
-    for (path, contents) in tool_files {
-        plan.insert(path, Ownership::Generated, contents);
-    }
-    plan.insert(
-        format!("{GENERATED_DIR}/mod.rs"),
-        Ownership::Generated,
-        rust::format(server::generated_mod(ir), Some(&header)),
-    );
-    plan.insert(
-        format!("{GENERATED_DIR}/manifest.json"),
-        Ownership::Generated,
-        manifest::manifest_json(ir),
-    );
-    plan.insert(
-        "TOOLS.md".to_owned(),
-        Ownership::Generated,
-        text::tools_md(ir, header.trim_start_matches("// ").trim_end()),
-    );
-
-    plan.insert(
-        "Cargo.toml".to_owned(),
-        Ownership::Scaffold,
-        manifest::cargo_toml(ir, &options.runtime),
-    );
-    plan.insert(
-        "README.md".to_owned(),
-        Ownership::Scaffold,
-        text::readme(ir),
-    );
-    plan.insert(
-        "src/main.rs".to_owned(),
-        Ownership::Scaffold,
-        rust::format(scaffold::main_rs(ir), None),
-    );
-    plan.insert(
-        "src/handlers/mod.rs".to_owned(),
-        Ownership::Scaffold,
-        rust::format(scaffold::handlers_mod(ir), None),
-    );
-    for tool in &ir.tools {
-        plan.insert(
-            format!("src/handlers/{}.rs", tool.module_ident.name()),
-            Ownership::Scaffold,
-            rust::format(scaffold::handler_stub(tool), None),
-        );
+    let mut plan = FilePlan::default();
+    for (path, ownership, contents) in rendered {
+        plan.insert(path, ownership, contents);
     }
     plan
+}
+
+fn render(
+    job: &Job<'_>,
+    ir: &Ir,
+    options: &PlanOptions,
+    header: &str,
+) -> (String, Ownership, String) {
+    use Ownership::{Generated, Scaffold};
+    match job {
+        Job::Manifest => (
+            format!("{GENERATED_DIR}/manifest.json"),
+            Generated,
+            manifest::manifest_json(ir),
+        ),
+        Job::ToolsMd => (
+            "TOOLS.md".to_owned(),
+            Generated,
+            text::tools_md(ir, header.trim_start_matches("// ").trim_end()),
+        ),
+        Job::GeneratedMod => (
+            format!("{GENERATED_DIR}/mod.rs"),
+            Generated,
+            rust::format(server::generated_mod(ir), Some(header)),
+        ),
+        Job::ToolModule(tool) => (
+            format!("{GENERATED_DIR}/{}.rs", tool.module_ident.name()),
+            Generated,
+            rust::format(tools::tool_module(tool), Some(header)),
+        ),
+        Job::CargoToml => (
+            "Cargo.toml".to_owned(),
+            Scaffold,
+            manifest::cargo_toml(ir, &options.runtime),
+        ),
+        Job::Readme => ("README.md".to_owned(), Scaffold, text::readme(ir)),
+        Job::MainRs => (
+            "src/main.rs".to_owned(),
+            Scaffold,
+            rust::format(scaffold::main_rs(ir), None),
+        ),
+        Job::HandlersMod => (
+            "src/handlers/mod.rs".to_owned(),
+            Scaffold,
+            rust::format(scaffold::handlers_mod(ir), None),
+        ),
+        Job::HandlerStub(tool) => (
+            format!("src/handlers/{}.rs", tool.module_ident.name()),
+            Scaffold,
+            rust::format(scaffold::handler_stub(tool), None),
+        ),
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use rmcp::model::{JsonObject, MetaObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
@@ -69,6 +70,8 @@ pub struct ToolVersion {
     pub upgrade: Vec<Op>,
     /// The compiled input schema.
     pub validator: jsonschema::Validator,
+    /// Whether a call at this version was already logged as deprecated.
+    pub(crate) deprecation_logged: AtomicBool,
 }
 
 /// A tool with all its versions and its handler.
@@ -79,6 +82,9 @@ pub struct ToolEntry {
     pub versions: Vec<ToolVersion>,
     /// How `tools/list` shows the tool.
     pub listing: Tool,
+    /// The listing without descriptions and `_meta`: cheap to copy for
+    /// rmcp's per-request lookups.
+    pub lookup: Tool,
     /// The tool body.
     pub handler: Arc<dyn ErasedHandler>,
 }
@@ -185,6 +191,7 @@ fn build_tool(
             deprecated: spec.deprecated.clone(),
             upgrade: Vec::new(),
             validator,
+            deprecation_logged: AtomicBool::new(false),
         });
     }
     // Version i upgrades through the changes of every later version, in order.
@@ -195,10 +202,13 @@ fn build_tool(
             .collect();
     }
     let listing = listing(&tool, &versions);
+    let mut lookup = Tool::new(listing.name.clone(), "", listing.input_schema.clone());
+    lookup.output_schema = listing.output_schema.clone();
     Ok(ToolEntry {
         name: tool.name,
         versions,
         listing,
+        lookup,
         handler,
     })
 }

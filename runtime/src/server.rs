@@ -80,7 +80,10 @@ impl ServerHandler for McpServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.shared.registry.get(name).map(|t| t.listing.clone())
+        // rmcp asks for the tool on every stateless HTTP call, only to check
+        // `Mcp-Param-*` headers against its input schema: hand it the lean
+        // copy rather than deep-copying the listing's `_meta`.
+        self.shared.registry.get(name).map(|t| t.lookup.clone())
     }
 
     async fn list_tools(

@@ -110,8 +110,9 @@ pub struct Version {
     pub changes: Vec<Op>,
 }
 
-/// Lowers a spec that passed validation.
-pub fn lower(spec: &raw::Spec, spec_file: &str) -> Ir {
+/// Lowers a spec that passed validation. Takes the spec by value so its
+/// schemas move into the IR instead of being copied.
+pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
     let mut modules = Scope::new();
     for reserved in RESERVED_MODULES {
         modules.reserve(reserved);
@@ -141,14 +142,14 @@ pub fn lower(spec: &raw::Spec, spec_file: &str) -> Ir {
             .collect(),
         tools: spec
             .tools
-            .iter()
+            .into_iter()
             .map(|t| lower_tool(t, &mut modules))
             .collect(),
     }
 }
 
-fn lower_tool(tool: &raw::Tool, modules: &mut Scope) -> Tool {
-    let versions: Vec<Version> = tool.versions.iter().map(lower_version).collect();
+fn lower_tool(tool: raw::Tool, modules: &mut Scope) -> Tool {
+    let versions: Vec<Version> = tool.versions.into_iter().map(lower_version).collect();
     let newest = versions.last().expect("validated");
     let trait_ident = ident::sanitize(&tool.name, Case::Camel);
     let mut names = Scope::new();
@@ -168,13 +169,13 @@ fn lower_tool(tool: &raw::Tool, modules: &mut Scope) -> Tool {
         ident
     });
     Tool {
-        name: tool.name.clone(),
         module_ident: modules.claim(&tool.name, Case::Module),
         method_ident: ident::sanitize(&tool.name, Case::Snake),
+        name: tool.name,
         trait_ident,
-        title: tool.title.clone(),
-        description: tool.description.clone(),
-        module: tool.module.clone(),
+        title: tool.title,
+        description: tool.description,
+        module: tool.module,
         annotations: tool
             .annotations
             .as_ref()
@@ -189,22 +190,23 @@ fn lower_tool(tool: &raw::Tool, modules: &mut Scope) -> Tool {
     }
 }
 
-fn lower_version(version: &raw::Version) -> Version {
+fn lower_version(version: raw::Version) -> Version {
+    let object = |schema: Value| match schema {
+        Value::Object(map) => map,
+        _ => unreachable!("validation only passes object schemas"),
+    };
     Version {
         version: semver::Version::parse(&version.version).expect("validated"),
-        description: version.description.clone(),
-        input: version.input.as_object().cloned().expect("validated"),
-        output: version
-            .output
-            .as_ref()
-            .map(|o| o.as_object().cloned().expect("validated")),
-        deprecated: version.deprecated.as_ref().map(|d| manifest::Deprecation {
-            message: d.message.clone(),
-            since: d.since.clone(),
-            sunset: d.sunset.clone(),
-            successor: d.successor.clone(),
+        description: version.description,
+        input: object(version.input),
+        output: version.output.map(object),
+        deprecated: version.deprecated.map(|d| manifest::Deprecation {
+            message: d.message,
+            since: d.since,
+            sunset: d.sunset,
+            successor: d.successor,
         }),
-        changes: version.changes.clone().unwrap_or_default(),
+        changes: version.changes.unwrap_or_default(),
     }
 }
 

@@ -22,7 +22,7 @@ pub struct Validated {
 
 /// Checks `loaded` and lowers it to the IR. On failure returns every
 /// diagnostic (errors and warnings), located and sorted.
-pub fn validate(loaded: &Loaded, spec_file: &str) -> Result<Validated, Vec<Diagnostic>> {
+pub fn validate(loaded: Loaded, spec_file: &str) -> Result<Validated, Vec<Diagnostic>> {
     let spec = &loaded.spec;
     let mut found = Vec::new();
     names::check(spec, &mut found);
@@ -36,7 +36,7 @@ pub fn validate(loaded: &Loaded, spec_file: &str) -> Result<Validated, Vec<Diagn
         return Err(found);
     }
     Ok(Validated {
-        ir: ir::lower(spec, spec_file),
+        ir: ir::lower(loaded.spec, spec_file),
         warnings: found,
     })
 }
