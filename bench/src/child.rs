@@ -10,19 +10,28 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use nix::sys::resource::{UsageWho, getrusage};
+use nix::sys::time::TimeVal;
+
+use crate::procfs;
 
 /// What one run of a command cost.
 #[derive(Clone, Copy, Debug)]
 pub struct Usage {
     /// From spawn to exit.
     pub wall: Duration,
+    /// User plus system CPU time, all threads.
+    pub cpu: Duration,
     /// Peak resident set, in KiB.
     pub peak_rss_kib: u64,
+    /// Cores' worth of CPU that the rest of the machine (and the
+    /// hypervisor) took meanwhile: noise.
+    pub noise_cores: f64,
 }
 
 /// Runs `program` with `args` through the wrapper; fails with its stderr when
 /// it fails.
 pub fn measure(program: &Path, args: &[OsString]) -> anyhow::Result<Usage> {
+    let (busy_before, _) = procfs::machine_cpu_seconds()?;
     let output = Command::new(std::env::current_exe()?)
         .arg("measure-child")
         .arg("--")
@@ -31,6 +40,7 @@ pub fn measure(program: &Path, args: &[OsString]) -> anyhow::Result<Usage> {
         .stdin(Stdio::null())
         .output()
         .context("cannot run the measuring wrapper")?;
+    let (busy_after, _) = procfs::machine_cpu_seconds()?;
     if !output.status.success() {
         bail!(
             "`{} {}` failed: {}",
@@ -43,18 +53,30 @@ pub fn measure(program: &Path, args: &[OsString]) -> anyhow::Result<Usage> {
         );
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let mut fields = stdout.split_whitespace().map(str::parse::<u64>);
-    match (fields.next(), fields.next()) {
-        (Some(Ok(wall_ns)), Some(Ok(peak_rss_kib))) => Ok(Usage {
-            wall: Duration::from_nanos(wall_ns),
-            peak_rss_kib,
-        }),
+    let fields: Vec<u64> = stdout
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("the measuring wrapper printed `{stdout}`"))?;
+    match fields[..] {
+        [wall_ns, cpu_us, peak_rss_kib] => {
+            let wall = Duration::from_nanos(wall_ns);
+            let cpu = Duration::from_micros(cpu_us);
+            // The wrapper's own few milliseconds count as noise too.
+            let others = (busy_after - busy_before - cpu.as_secs_f64()).max(0.0);
+            Ok(Usage {
+                wall,
+                cpu,
+                peak_rss_kib,
+                noise_cores: others / wall.as_secs_f64(),
+            })
+        }
         _ => bail!("the measuring wrapper printed `{stdout}`"),
     }
 }
 
 /// The wrapper: runs `command`, its stdout discarded and its stderr passed
-/// through, then prints `WALL_NS PEAK_RSS_KIB`.
+/// through, then prints `WALL_NS CPU_US PEAK_RSS_KIB`.
 pub fn wrapper_main(command: &[OsString]) -> ExitCode {
     let Some((program, args)) = command.split_first() else {
         eprintln!("measure-child needs a command");
@@ -80,7 +102,15 @@ pub fn wrapper_main(command: &[OsString]) -> ExitCode {
     match getrusage(UsageWho::RUSAGE_CHILDREN) {
         // Linux reports ru_maxrss in KiB.
         Ok(usage) => {
-            println!("{} {}", wall.as_nanos(), usage.max_rss());
+            let micros = |t: TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
+            let cpu =
+                Duration::from_micros(micros(usage.user_time()) + micros(usage.system_time()));
+            println!(
+                "{} {} {}",
+                wall.as_nanos(),
+                cpu.as_micros(),
+                usage.max_rss()
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::child::{self, Usage};
+use crate::suite::NOISY_ATTEMPTS;
 
 /// Tools per spec module, so module count grows with the spec as it would.
 const TOOLS_PER_MODULE: usize = 50;
@@ -30,8 +31,12 @@ pub struct Figures {
     pub wall: Duration,
     /// Fastest and slowest run.
     pub wall_range: (Duration, Duration),
+    /// Median CPU time (user + system, all threads).
+    pub cpu: Duration,
     /// Median peak RSS, in KiB.
     pub peak_rss_kib: u64,
+    /// The most CPU the rest of the machine took during a run, in cores.
+    pub noise_cores: f64,
     /// Files written.
     pub files: usize,
     /// Lines of Rust written.
@@ -39,17 +44,27 @@ pub struct Figures {
 }
 
 /// Generates a `tools` × 3 spec `runs` times, each into a new empty
-/// directory, after one untimed run that also checks the generator accepts
-/// the spec. A spec mcpgen refuses as too large is reported, not an error.
-pub fn time_generate(mcpgen: &Path, tools: usize, runs: usize) -> anyhow::Result<Timing> {
-    let dir = tempfile::tempdir()?;
+/// directory under `work` (the system temporary directory if `None`), after
+/// one untimed run that also checks the generator accepts the spec. A spec
+/// mcpgen refuses or fails on is reported, not an error.
+pub fn time_generate(
+    mcpgen: &Path,
+    tools: usize,
+    runs: usize,
+    work: Option<&Path>,
+    max_noise: f64,
+) -> anyhow::Result<Timing> {
+    let dir = match work {
+        Some(work) => tempfile::tempdir_in(work)?,
+        None => tempfile::tempdir()?,
+    };
     let spec = dir.path().join("mcpgen.yaml");
     std::fs::write(&spec, synthetic_spec(tools))?;
     let spec_bytes = std::fs::metadata(&spec)?.len();
-    // Output directories are removed only at the end: creating files right
-    // after deleting as many makes ext4 search its inode bitmaps for
-    // recently freed inodes, which added up to a second of system time per
-    // run in trials and is not the generator's cost.
+    // Output directories are removed only at the end: on ext4, creating
+    // files right after deleting as many makes inode allocation skip the
+    // recently freed ones, which cost up to a second of system time per run
+    // in trials and is not the generator's doing.
     let run = |index: usize| -> anyhow::Result<(Usage, PathBuf)> {
         let out = dir.path().join(format!("out-{index}"));
         std::fs::create_dir(&out)?;
@@ -64,34 +79,63 @@ pub fn time_generate(mcpgen: &Path, tools: usize, runs: usize) -> anyhow::Result
     };
     let first_out = match run(0) {
         Ok((_, out)) => out,
-        Err(error) if error.to_string().contains("spec-too-large") => {
+        // A spec mcpgen cannot generate is a result for the table, not a
+        // reason to lose the other rows.
+        Err(error) => {
             return Ok(Timing {
                 spec_bytes,
-                result: Err("refused: `spec-too-large`".to_owned()),
+                result: Err(failure(&format!("{error:#}"))),
             });
         }
-        Err(error) => return Err(error.context("the synthetic spec does not generate")),
     };
     let (files, rust_lines) = count_output(&first_out)?;
     let mut usages = Vec::with_capacity(runs);
     for index in 1..=runs {
-        usages.push(run(index)?.0);
+        let mut attempt = 0;
+        let usage = loop {
+            attempt += 1;
+            let (usage, _) = run(index * NOISY_ATTEMPTS + attempt)?;
+            if usage.noise_cores <= max_noise || attempt == NOISY_ATTEMPTS {
+                break usage;
+            }
+            eprintln!(
+                "  generate {tools} × 3, run {index}: discarded, other work took {:.2} cores",
+                usage.noise_cores
+            );
+        };
+        usages.push(usage);
     }
     let mut walls: Vec<Duration> = usages.iter().map(|u| u.wall).collect();
     walls.sort_unstable();
     let mut peaks: Vec<u64> = usages.iter().map(|u| u.peak_rss_kib).collect();
     peaks.sort_unstable();
+    let mut cpus: Vec<Duration> = usages.iter().map(|u| u.cpu).collect();
+    cpus.sort_unstable();
     Ok(Timing {
         spec_bytes,
         result: Ok(Figures {
             runs,
             wall: walls[walls.len() / 2],
             wall_range: (walls[0], walls[walls.len() - 1]),
+            cpu: cpus[cpus.len() / 2],
             peak_rss_kib: peaks[peaks.len() / 2],
+            noise_cores: usages.iter().map(|u| u.noise_cores).fold(0.0, f64::max),
             files,
             rust_lines,
         }),
     })
+}
+
+/// A one-line account of why mcpgen failed, from its stderr.
+fn failure(message: &str) -> String {
+    if message.contains("spec-too-large") {
+        return "refused: `spec-too-large`".to_owned();
+    }
+    let last = message
+        .lines()
+        .find_map(|line| line.find("error:").map(|at| line[at..].trim()))
+        .unwrap_or("see the bench's stderr");
+    format!("failed: {last}")
 }
 
 /// Files under `dir`, and the lines of its `.rs` files.

@@ -109,13 +109,13 @@ pub async fn run(
             window,
         ));
     }
-    let cpu_seconds = window.server_cpu(pid).await?;
+    let cpu = window.cpu(pid).await?;
     let mut latencies = Latencies::default();
     while let Some(result) = tasks.join_next().await {
         latencies.merge(result??);
     }
     let peak = procfs::peak_rss_kib(pid)?;
-    Outcome::new(plan, latencies, cpu_seconds, peak)
+    Outcome::new(plan, latencies, cpu, peak)
 }
 
 /// One client's loop; ids are `first, first + stride, …` so they never clash.

@@ -36,20 +36,50 @@ impl Window {
         }
     }
 
-    /// The CPU time `pid` spends between the start and the end of counting.
-    /// Sampled on timers rather than per reply: reading `/proc` costs the
-    /// client as much as a few replies.
-    pub async fn server_cpu(&self, pid: u32) -> anyhow::Result<f64> {
+    /// The CPU time the server `pid` and the bench itself spend between the
+    /// start and the end of counting. Sampled on timers rather than per
+    /// reply: reading `/proc` costs the client as much as a few replies.
+    pub async fn cpu(&self, pid: u32) -> anyhow::Result<Cpu> {
+        let me = std::process::id();
+        let sample = || -> anyhow::Result<[f64; 4]> {
+            let (busy, steal) = procfs::machine_cpu_seconds()?;
+            Ok([
+                procfs::cpu_seconds(pid)?,
+                procfs::cpu_seconds(me)?,
+                busy,
+                steal,
+            ])
+        };
         tokio::time::sleep_until(self.measure_from.into()).await;
-        let before = procfs::cpu_seconds(pid)?;
+        let before = sample()?;
         tokio::time::sleep_until(self.end.into()).await;
-        Ok(procfs::cpu_seconds(pid)? - before)
+        let after = sample()?;
+        let [server, client, busy, steal] = [0, 1, 2, 3].map(|i| after[i] - before[i]);
+        Ok(Cpu {
+            server,
+            client,
+            others: (busy - steal - server - client).max(0.0),
+            steal,
+        })
     }
 
     /// Whether a reply that arrived at `at` counts.
     pub fn counts(&self, at: Instant) -> bool {
         at >= self.measure_from && at <= self.end
     }
+}
+
+/// CPU seconds spent in the measured window.
+#[derive(Clone, Copy, Debug)]
+pub struct Cpu {
+    /// By the server under test.
+    pub server: f64,
+    /// By the bench, which shares the cores with it.
+    pub client: f64,
+    /// By everything else on the machine: noise.
+    pub others: f64,
+    /// Taken by the hypervisor: noise too.
+    pub steal: f64,
 }
 
 /// Latencies of the replies that arrived in the measured window.
@@ -98,17 +128,22 @@ pub struct Outcome {
     pub p99: Duration,
     /// Server CPU time (user + system) per reply in the window.
     pub cpu_per_call: Duration,
+    /// The bench's own CPU time per reply, for judging how much of the
+    /// machine the load generator took.
+    pub client_cpu_per_call: Duration,
+    /// Cores' worth of CPU that other processes and the hypervisor took
+    /// during the window.
+    pub noise_cores: f64,
     /// The server's peak RSS after the load, in KiB.
     pub peak_rss_kib: u64,
 }
 
 impl Outcome {
-    /// Summarises a run: `cpu_seconds` is the server's CPU time spent
-    /// within the window.
+    /// Summarises a run.
     pub fn new(
         plan: &Plan,
         mut latencies: Latencies,
-        cpu_seconds: f64,
+        cpu: Cpu,
         peak_rss_kib: u64,
     ) -> anyhow::Result<Self> {
         let calls = latencies.count();
@@ -117,23 +152,10 @@ impl Outcome {
             throughput: calls as f64 / plan.duration.as_secs_f64(),
             p50: latencies.quantile(0.50),
             p99: latencies.quantile(0.99),
-            cpu_per_call: Duration::from_secs_f64(cpu_seconds / calls as f64),
+            cpu_per_call: Duration::from_secs_f64(cpu.server / calls as f64),
+            client_cpu_per_call: Duration::from_secs_f64(cpu.client / calls as f64),
+            noise_cores: (cpu.others + cpu.steal) / plan.duration.as_secs_f64(),
             peak_rss_kib,
         })
-    }
-
-    /// The median of each figure over repeated runs.
-    pub fn median(runs: &[Outcome]) -> Outcome {
-        fn mid<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
-            values.sort_by(|a, b| a.partial_cmp(b).expect("figures are comparable"));
-            values[values.len() / 2]
-        }
-        Outcome {
-            throughput: mid(runs.iter().map(|r| r.throughput).collect()),
-            p50: mid(runs.iter().map(|r| r.p50).collect()),
-            p99: mid(runs.iter().map(|r| r.p99).collect()),
-            cpu_per_call: mid(runs.iter().map(|r| r.cpu_per_call).collect()),
-            peak_rss_kib: mid(runs.iter().map(|r| r.peak_rss_kib).collect()),
-        }
     }
 }

@@ -10,6 +10,7 @@
 mod child;
 mod codegen;
 mod cold;
+mod generator;
 mod http;
 mod load;
 mod procfs;
@@ -20,7 +21,7 @@ mod subject;
 mod suite;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -81,14 +82,24 @@ struct Options {
     #[arg(long, default_value_t = 20)]
     cold_runs: usize,
     /// Spec sizes to time `mcpgen generate` on, in tools of 3 versions each;
-    /// growth is measured against the first. 2,500 tools is the largest of
-    /// these specs under mcpgen's 16 MiB spec limit.
+    /// growth is measured against the first. The middle size still gives a
+    /// growth figure when the largest cannot be generated.
     #[arg(long, value_delimiter = ',', default_values_t = [1_000, 2_500, 10_000])]
     codegen_sizes: Vec<usize>,
     /// Timed `mcpgen generate` runs of the first size (half as many of the
     /// others).
     #[arg(long, default_value_t = 5)]
     codegen_runs: usize,
+    /// Where the generator timings write specs and output. The default,
+    /// /dev/shm (tmpfs), keeps filesystem effects out: on ext4, creating
+    /// thousands of files shortly after deleting as many cost up to a second
+    /// of system time per run in trials.
+    #[arg(long, default_value = "/dev/shm")]
+    codegen_dir: PathBuf,
+    /// Re-run (up to 3 tries) a load or generator run during which other
+    /// processes and the hypervisor took more than this many cores.
+    #[arg(long, default_value_t = 0.25)]
+    max_noise: f64,
     /// Skip the server measurements.
     #[arg(long)]
     skip_servers: bool,
@@ -151,6 +162,7 @@ fn run(options: &Options) -> anyhow::Result<String> {
             },
             repeats: options.repeats,
             cold_runs: options.cold_runs,
+            max_noise: options.max_noise,
         };
         // One client thread: the load generator never takes more than one of
         // the cores it shares with the server.
@@ -160,12 +172,21 @@ fn run(options: &Options) -> anyhow::Result<String> {
         runtime.block_on(suite::servers(&binaries, &server_options, &mut table))?;
     }
     if !options.skip_codegen && !options.codegen_sizes.is_empty() {
-        suite::generator(
-            &binaries,
-            &options.codegen_sizes,
-            options.codegen_runs.max(1),
-            &mut table,
-        )?;
+        let generator_options = generator::Options {
+            sizes: options.codegen_sizes.clone(),
+            runs: options.codegen_runs.max(1),
+            work_dir: Some(options.codegen_dir.clone()).filter(|dir| dir.is_dir()),
+            max_noise: options.max_noise,
+        };
+        eprintln!(
+            "generator timings under {}",
+            generator_options
+                .work_dir
+                .as_deref()
+                .map_or_else(std::env::temp_dir, Path::to_path_buf)
+                .display()
+        );
+        generator::rows(&binaries, &generator_options, &mut table)?;
     }
     eprintln!("load average at the end: {}", procfs::load_average());
     Ok(table.render())

@@ -33,6 +33,28 @@ pub fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
         .context("no VmHWM in /proc/<pid>/status")
 }
 
+/// Machine-wide CPU seconds since boot: (busy, stolen by the hypervisor).
+/// Busy is every state but idle and iowait, steal included, summed over
+/// the cores.
+pub fn machine_cpu_seconds() -> anyhow::Result<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/stat").context("cannot read /proc/stat")?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("cpu "))
+        .context("/proc/stat has no cpu line")?
+        .split_whitespace()
+        .map(|t| t.parse().unwrap_or(0))
+        .collect();
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest
+    // time is already counted in user.
+    let total: u64 = ticks.iter().take(8).sum();
+    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+    let steal = ticks.get(7).copied().unwrap_or(0);
+    let hz = clock_ticks_per_second();
+    Ok(((total - idle) as f64 / hz, steal as f64 / hz))
+}
+
 fn clock_ticks_per_second() -> f64 {
     use nix::unistd::{SysconfVar, sysconf};
     // Linux reports times in USER_HZ, which is 100 wherever sysconf fails.

@@ -22,15 +22,18 @@ pub enum Target {
 }
 
 impl Table {
-    /// A row comparing the two servers on one figure; `show` formats a value.
+    /// A row comparing the two servers on one figure: their medians, and
+    /// the generated ÷ hand-written ratio of each repeat, which the target
+    /// is checked on (its median); `show` formats a value.
     pub fn compare(
         &mut self,
         what: &str,
         (generated, hand_written): (f64, f64),
+        ratios: &[f64],
         show: fn(f64) -> String,
         target: Target,
     ) {
-        let ratio = generated / hand_written;
+        let ratio = median(ratios);
         let (target_text, met) = match target {
             Target::RatioAtLeast(min) => (format!("≥ {min}×"), Some(ratio >= min)),
             Target::RatioAtMost(max) => (format!("≤ {max}×"), Some(ratio <= max)),
@@ -41,7 +44,7 @@ impl Table {
             what.to_owned(),
             show(generated),
             show(hand_written),
-            format!("{ratio:.2}×"),
+            self::ratio(ratios),
             target_text,
             verdict(met),
         ]);
@@ -74,6 +77,23 @@ fn verdict(met: Option<bool>) -> String {
         Some(false) => "**no**".to_owned(),
         None => String::new(),
     }
+}
+
+/// The median of `ratios`, with their range when there are several.
+pub fn ratio(ratios: &[f64]) -> String {
+    let mut sorted = ratios.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted[..] {
+        [] => String::new(),
+        [only] => format!("{only:.2}×"),
+        [first, .., last] => format!("{:.2}× ({first:.2}–{last:.2})", median(&sorted)),
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Calls per second, with thousands separators.

@@ -6,7 +6,7 @@ use anyhow::{Context as _, bail};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// The handshake-era version stdio sessions negotiate with `initialize`.
+/// The handshake-era version stdio connections negotiate with `initialize`.
 pub const HANDSHAKE_VERSION: &str = "2025-11-25";
 /// The stateless version every HTTP request names in its `_meta`.
 pub const STATELESS_VERSION: &str = "2026-07-28";
@@ -26,7 +26,7 @@ pub enum Shape {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Era {
     /// After an `initialize` handshake on the same connection (stdio).
-    Session,
+    Handshake,
     /// Each request names 2026-07-28 and the client capabilities in its
     /// `_meta` (stateless HTTP).
     Stateless,
@@ -127,7 +127,7 @@ pub fn request(id: u64, method: &str, params: Value) -> String {
     json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }).to_string()
 }
 
-/// The `initialize` request of a handshake-era session.
+/// The `initialize` request of a handshake-era connection.
 pub fn initialize(id: u64) -> String {
     request(
         id,

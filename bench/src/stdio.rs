@@ -1,4 +1,4 @@
-//! Load over stdio: one session, `tools/call` requests pipelined on it with a
+//! Load over stdio: one connection, `tools/call` requests pipelined on it with a
 //! fixed number in flight.
 
 use std::cell::RefCell;
@@ -14,7 +14,7 @@ use crate::procfs;
 use crate::rpc::{self, Calls};
 use crate::subject::StdioServer;
 
-/// Opens the session: `initialize`, then `notifications/initialized`.
+/// Opens the connection: `initialize`, then `notifications/initialized`.
 pub async fn handshake(server: &mut StdioServer) -> anyhow::Result<()> {
     server.send(&rpc::initialize(0)).await?;
     let mut line = Vec::new();
@@ -31,7 +31,7 @@ pub async fn call(server: &mut StdioServer, request: &str) -> anyhow::Result<ser
     rpc::result_of(&line)
 }
 
-/// Loads a server whose session is open, then reads its peak RSS.
+/// Loads a server whose connection is open, then reads its peak RSS.
 pub async fn run(server: &mut StdioServer, calls: &Calls, plan: &Plan) -> anyhow::Result<Outcome> {
     let window = Window::starting_now(plan);
     let slots = Semaphore::new(plan.in_flight);
@@ -83,12 +83,12 @@ pub async fn run(server: &mut StdioServer, calls: &Calls, plan: &Plan) -> anyhow
         }
         anyhow::Ok((latencies, received))
     };
-    let (sent_count, (latencies, received), cpu_seconds) =
-        tokio::try_join!(writer, reader, window.server_cpu(pid))?;
+    let (sent_count, (latencies, received), cpu) =
+        tokio::try_join!(writer, reader, window.cpu(pid))?;
     anyhow::ensure!(
         sent_count == received,
         "sent {sent_count} calls but got {received} replies"
     );
     let peak = procfs::peak_rss_kib(pid)?;
-    Outcome::new(plan, latencies, cpu_seconds, peak)
+    Outcome::new(plan, latencies, cpu, peak)
 }

@@ -126,7 +126,7 @@ impl StdioServer {
         Ok(())
     }
 
-    /// Closes stdin, which ends the session, and waits for the exit.
+    /// Closes stdin, which ends the connection, and waits for the exit.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         drop(self.stdin);
         match tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await {

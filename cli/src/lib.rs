@@ -36,7 +36,7 @@ pub fn compile_with(
     options: &validate::Options,
 ) -> Result<Validated, Vec<Diagnostic>> {
     let loaded = spec::load(text)?;
-    validate::validate_with(&loaded, spec_file, options)
+    validate::validate_with(loaded, spec_file, options)
 }
 
 /// Spec text → file plan (and warnings), or every diagnostic.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::codegen::{migrations, scaffold, server, step_tests, tools};
-use crate::ir::Ir;
+use crate::ir::{Ir, Tool};
 use crate::render::manifest::{self, RuntimeSource};
 use crate::render::rust::{self, generated_header};
 use crate::render::text;
@@ -59,86 +59,114 @@ pub struct PlanOptions {
     pub runtime: RuntimeSource,
 }
 
-/// Plans every file of the crate for `ir`.
+/// One file to render.
+enum Job<'a> {
+    Manifest,
+    ToolsMd,
+    GeneratedMod,
+    /// The trait behind `custom` ops, when the spec has any.
+    Migrations,
+    /// Per-step property tests, when some step has ops.
+    StepTests,
+    ToolModule(&'a Tool),
+    CargoToml,
+    Readme,
+    MainRs,
+    HandlersMod,
+    HandlerStub(&'a Tool),
+    /// The author's implementation of the `custom` ops, when the spec has any.
+    MigrationsStub,
+}
+
+/// Plans every file of the crate for `ir`. Every file renders on its own, so
+/// all of them are spread over every core (the two largest first).
 pub fn plan(ir: &Ir, options: &PlanOptions) -> FilePlan {
     let header = generated_header(&ir.spec_file);
-    let mut plan = FilePlan::default();
-
-    // Tool modules are independent; format them on every core.
-    let tool_files: Vec<(String, String)> = ir
-        .tools
+    let mut jobs = vec![
+        Job::Manifest,
+        Job::ToolsMd,
+        Job::GeneratedMod,
+        Job::Migrations,
+        Job::StepTests,
+    ];
+    jobs.extend(ir.tools.iter().map(Job::ToolModule));
+    jobs.extend([Job::CargoToml, Job::Readme, Job::MainRs, Job::HandlersMod]);
+    jobs.extend(ir.tools.iter().map(Job::HandlerStub));
+    jobs.push(Job::MigrationsStub);
+    let rendered: Vec<(String, Ownership, String)> = jobs
         .par_iter()
-        .map(|tool| {
-            let path = format!("{GENERATED_DIR}/{}.rs", tool.module_ident.name());
-            (path, rust::format(tools::tool_module(tool), Some(&header)))
-        })
+        .filter_map(|job| render(job, ir, options, &header))
         .collect();
-    for (path, contents) in tool_files {
-        plan.insert(path, Ownership::Generated, contents);
-    }
-    plan.insert(
-        format!("{GENERATED_DIR}/mod.rs"),
-        Ownership::Generated,
-        rust::format(server::generated_mod(ir), Some(&header)),
-    );
-    if let Some(tokens) = migrations::migrations_module(ir) {
-        plan.insert(
-            format!("{GENERATED_DIR}/migrations.rs"),
-            Ownership::Generated,
-            rust::format(tokens, Some(&header)),
-        );
-    }
-    if let Some(tokens) = step_tests::tests_module(ir) {
-        plan.insert(
-            format!("{GENERATED_DIR}/tests.rs"),
-            Ownership::Generated,
-            rust::format(tokens, Some(&header)),
-        );
-    }
-    plan.insert(
-        format!("{GENERATED_DIR}/manifest.json"),
-        Ownership::Generated,
-        manifest::manifest_json(ir),
-    );
-    plan.insert(
-        "TOOLS.md".to_owned(),
-        Ownership::Generated,
-        text::tools_md(ir, header.trim_start_matches("// ").trim_end()),
-    );
-
-    plan.insert(
-        "Cargo.toml".to_owned(),
-        Ownership::Scaffold,
-        manifest::cargo_toml(ir, &options.runtime),
-    );
-    plan.insert(
-        "README.md".to_owned(),
-        Ownership::Scaffold,
-        text::readme(ir),
-    );
-    plan.insert(
-        "src/main.rs".to_owned(),
-        Ownership::Scaffold,
-        rust::format(scaffold::main_rs(ir), None),
-    );
-    plan.insert(
-        "src/handlers/mod.rs".to_owned(),
-        Ownership::Scaffold,
-        rust::format(scaffold::handlers_mod(ir), None),
-    );
-    for tool in &ir.tools {
-        plan.insert(
-            format!("src/handlers/{}.rs", tool.module_ident.name()),
-            Ownership::Scaffold,
-            rust::format(scaffold::handler_stub(tool), None),
-        );
-    }
-    if let Some(tokens) = scaffold::migrations_stub(ir) {
-        plan.insert(
-            "src/handlers/migrations.rs".to_owned(),
-            Ownership::Scaffold,
-            rust::format(tokens, None),
-        );
+    let mut plan = FilePlan::default();
+    for (path, ownership, contents) in rendered {
+        plan.insert(path, ownership, contents);
     }
     plan
+}
+
+fn render(
+    job: &Job<'_>,
+    ir: &Ir,
+    options: &PlanOptions,
+    header: &str,
+) -> Option<(String, Ownership, String)> {
+    use Ownership::{Generated, Scaffold};
+    Some(match job {
+        Job::Manifest => (
+            format!("{GENERATED_DIR}/manifest.json"),
+            Generated,
+            manifest::manifest_json(ir),
+        ),
+        Job::ToolsMd => (
+            "TOOLS.md".to_owned(),
+            Generated,
+            text::tools_md(ir, header.trim_start_matches("// ").trim_end()),
+        ),
+        Job::GeneratedMod => (
+            format!("{GENERATED_DIR}/mod.rs"),
+            Generated,
+            rust::format(server::generated_mod(ir), Some(header)),
+        ),
+        Job::ToolModule(tool) => (
+            format!("{GENERATED_DIR}/{}.rs", tool.module_ident.name()),
+            Generated,
+            rust::format(tools::tool_module(tool), Some(header)),
+        ),
+        Job::CargoToml => (
+            "Cargo.toml".to_owned(),
+            Scaffold,
+            manifest::cargo_toml(ir, &options.runtime),
+        ),
+        Job::Readme => ("README.md".to_owned(), Scaffold, text::readme(ir)),
+        Job::MainRs => (
+            "src/main.rs".to_owned(),
+            Scaffold,
+            rust::format(scaffold::main_rs(ir), None),
+        ),
+        Job::HandlersMod => (
+            "src/handlers/mod.rs".to_owned(),
+            Scaffold,
+            rust::format(scaffold::handlers_mod(ir), None),
+        ),
+        Job::HandlerStub(tool) => (
+            format!("src/handlers/{}.rs", tool.module_ident.name()),
+            Scaffold,
+            rust::format(scaffold::handler_stub(tool), None),
+        ),
+        Job::Migrations => (
+            format!("{GENERATED_DIR}/migrations.rs"),
+            Generated,
+            rust::format(migrations::migrations_module(ir)?, Some(header)),
+        ),
+        Job::StepTests => (
+            format!("{GENERATED_DIR}/tests.rs"),
+            Generated,
+            rust::format(step_tests::tests_module(ir)?, Some(header)),
+        ),
+        Job::MigrationsStub => (
+            "src/handlers/migrations.rs".to_owned(),
+            Scaffold,
+            rust::format(scaffold::migrations_stub(ir)?, None),
+        ),
+    })
 }

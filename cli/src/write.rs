@@ -114,12 +114,13 @@ pub fn unified_diff(drifts: &[Drift]) -> String {
 /// place until every file has been written to a temporary file beside its
 /// target, so a failure leaves the previous output intact.
 pub fn apply(plan: &FilePlan, out: &Path) -> io::Result<Applied> {
-    fs::create_dir_all(out)?;
+    let mut directories = CreatedDirectories::default();
+    directories.create(out)?;
     let root = out.canonicalize()?;
     let mut applied = Applied::default();
     let mut staged = Vec::new();
     for (path, file) in &plan.files {
-        let target = contained(&root, path)?;
+        let target = contained(&root, path, &mut directories)?;
         let existing = read_if_exists(&target)?;
         let needed = match (&existing, file.ownership) {
             (None, _) => true,
@@ -139,6 +140,7 @@ pub fn apply(plan: &FilePlan, out: &Path) -> io::Result<Applied> {
     for (temp, target) in staged {
         temp.persist(&target).map_err(|e| e.error)?;
     }
+    directories.keep();
     for (path, _) in stale_files(plan, &root)? {
         fs::remove_file(root.join(&path))?;
         applied.pruned.push(path);
@@ -148,7 +150,7 @@ pub fn apply(plan: &FilePlan, out: &Path) -> io::Result<Applied> {
 
 /// `root/path`, refusing anything that would land outside `root` (`..`,
 /// absolute paths, or a directory that is a symlink to elsewhere).
-fn contained(root: &Path, path: &str) -> io::Result<PathBuf> {
+fn contained(root: &Path, path: &str, directories: &mut CreatedDirectories) -> io::Result<PathBuf> {
     let relative = Path::new(path);
     if !relative
         .components()
@@ -161,7 +163,7 @@ fn contained(root: &Path, path: &str) -> io::Result<PathBuf> {
     }
     let target = root.join(relative);
     let parent = target.parent().expect("a joined path has a parent");
-    fs::create_dir_all(parent)?;
+    directories.create(parent)?;
     if !parent.canonicalize()?.starts_with(root) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -174,7 +176,10 @@ fn contained(root: &Path, path: &str) -> io::Result<PathBuf> {
     Ok(target)
 }
 
-fn stage(root: &Path, target: &Path, contents: &str) -> io::Result<tempfile::NamedTempFile> {
+/// Writes `contents` to a temporary file beside `target`. The file is closed
+/// right away (a large crate would otherwise hold one descriptor per file)
+/// and deleted if it is never persisted.
+fn stage(root: &Path, target: &Path, contents: &str) -> io::Result<tempfile::TempPath> {
     let parent = target.parent().unwrap_or(root);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".mcpgen-");
@@ -182,7 +187,43 @@ fn stage(root: &Path, target: &Path, contents: &str) -> io::Result<tempfile::Nam
     builder.permissions(permissions_for(target));
     let mut temp = builder.tempfile_in(parent)?;
     temp.write_all(contents.as_bytes())?;
-    Ok(temp)
+    Ok(temp.into_temp_path())
+}
+
+/// Directories a run created, removed again (when still empty) unless the
+/// run completes, so a failed run leaves no empty `src/` behind.
+#[derive(Default)]
+struct CreatedDirectories {
+    created: Vec<PathBuf>,
+    kept: bool,
+}
+
+impl CreatedDirectories {
+    fn create(&mut self, dir: &Path) -> io::Result<()> {
+        let missing: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        fs::create_dir_all(dir)?;
+        // Outermost first, so dropping removes innermost first.
+        self.created.extend(missing.into_iter().rev());
+        Ok(())
+    }
+
+    fn keep(&mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for CreatedDirectories {
+    fn drop(&mut self) {
+        if !self.kept {
+            for dir in self.created.iter().rev() {
+                let _ = fs::remove_dir(dir);
+            }
+        }
+    }
 }
 
 /// Keeps an existing file's mode; new files get 0644 rather than the 0600
@@ -237,4 +278,26 @@ fn stale_files(plan: &FilePlan, out: &Path) -> io::Result<Vec<(String, String)>>
     }
     stale.sort();
     Ok(stale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_run_removes_the_directories_it_created() {
+        let temp = tempfile::tempdir().unwrap();
+        let out = temp.path().join("crate");
+        {
+            let mut directories = CreatedDirectories::default();
+            directories.create(&out.join("src/generated")).unwrap();
+            assert!(out.join("src/generated").is_dir());
+        }
+        assert!(!out.exists(), "nothing the run created is left");
+        let mut directories = CreatedDirectories::default();
+        directories.create(&out.join("src")).unwrap();
+        directories.keep();
+        drop(directories);
+        assert!(out.join("src").is_dir());
+    }
 }

@@ -499,3 +499,36 @@ fn new_builds_and_serves_at_once() {
         .collect();
     assert_eq!(names, ["greet"]);
 }
+
+/// A spec of `count` small tools.
+fn many_tools(count: usize) -> String {
+    let mut spec = String::from("mcpgen: 1\nserver: { name: many, version: 1.0.0 }\ntools:\n");
+    for i in 0..count {
+        spec.push_str(&format!(
+            "  - name: tool_{i}\n    description: Tool {i}.\n    versions:\n      - version: 1.0.0\n        input: {{ type: object }}\n"
+        ));
+    }
+    spec
+}
+
+#[test]
+fn generating_more_files_than_open_file_limit_works() {
+    // 300 tools are over 600 files; with at most 128 descriptors open, a
+    // writer that kept every staged file open would fail.
+    let dir = project(&many_tools(300));
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 128 && exec '{}' generate",
+            env!("CARGO_BIN_EXE_mcpgen")
+        ))
+        .current_dir(dir.path())
+        .output()
+        .expect("sh runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(dir.path().join("src/generated/tool_299.rs").is_file());
+}

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use rmcp::model::{JsonObject, MetaObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
@@ -79,6 +80,8 @@ pub struct ToolVersion {
     pub output_validator: Option<jsonschema::Validator>,
     /// How `tools/list` shows the tool to a caller at this version.
     pub listing: Tool,
+    /// Whether a call at this version was already logged as deprecated.
+    pub(crate) deprecation_logged: AtomicBool,
 }
 
 impl ToolVersion {
@@ -352,6 +355,7 @@ fn build_tool(
                 tool.description.clone(),
                 Arc::new(JsonObject::new()),
             ),
+            deprecation_logged: AtomicBool::new(false),
         });
     }
     for i in 0..versions.len() {

@@ -1,6 +1,7 @@
 //! The MCP protocol surface: an rmcp `ServerHandler` that lists tools from the
 //! registry and routes `tools/call` through the pipeline.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rmcp::model::{
@@ -29,6 +30,8 @@ struct Shared {
     info: ServerConfig,
     tenant: Option<Arc<str>>,
     listing: Vec<Tool>,
+    /// Each listed tool without descriptions and `_meta`, by name.
+    lookups: HashMap<String, Tool>,
 }
 
 impl McpServer {
@@ -50,6 +53,14 @@ impl McpServer {
         }
         let tenant: Option<Arc<str>> = tenant.map(Into::into);
         let listing = listing(&registry, tenant.as_deref());
+        let lookups = listing
+            .iter()
+            .map(|tool| {
+                let mut lean = Tool::new(tool.name.clone(), "", tool.input_schema.clone());
+                lean.output_schema = tool.output_schema.clone();
+                (tool.name.to_string(), lean)
+            })
+            .collect();
         Self {
             shared: Arc::new(Shared {
                 transports: server.transports.clone(),
@@ -58,6 +69,7 @@ impl McpServer {
                 info,
                 tenant,
                 listing,
+                lookups,
             }),
         }
     }
@@ -84,7 +96,10 @@ impl ServerHandler for McpServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.shared.listing.iter().find(|t| t.name == name).cloned()
+        // rmcp asks for the tool on every stateless HTTP call, only to check
+        // `Mcp-Param-*` headers against its input schema: hand it the lean
+        // copy rather than deep-copying the listing's `_meta`.
+        self.shared.lookups.get(name).cloned()
     }
 
     async fn list_tools(

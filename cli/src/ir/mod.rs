@@ -121,15 +121,16 @@ pub struct Version {
     pub response: Vec<Op>,
 }
 
-/// Lowers a spec that passed validation.
-pub fn lower(spec: &raw::Spec, spec_file: &str) -> Ir {
+/// Lowers a spec that passed validation. Takes the spec by value so its
+/// schemas move into the IR instead of being copied.
+pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
     let mut modules = Scope::new();
     for reserved in RESERVED_MODULES {
         modules.reserve(reserved);
     }
     let tools: Vec<Tool> = spec
         .tools
-        .iter()
+        .into_iter()
         .map(|t| lower_tool(t, &mut modules))
         .collect();
     Ir {
@@ -175,8 +176,8 @@ pub fn lower(spec: &raw::Spec, spec_file: &str) -> Ir {
     }
 }
 
-fn lower_tool(tool: &raw::Tool, modules: &mut Scope) -> Tool {
-    let versions: Vec<Version> = tool.versions.iter().map(lower_version).collect();
+fn lower_tool(tool: raw::Tool, modules: &mut Scope) -> Tool {
+    let versions: Vec<Version> = tool.versions.into_iter().map(lower_version).collect();
     let newest = versions.last().expect("validated");
     let trait_ident = ident::sanitize(&tool.name, Case::Camel);
     let mut names = Scope::new();
@@ -196,13 +197,13 @@ fn lower_tool(tool: &raw::Tool, modules: &mut Scope) -> Tool {
         ident
     });
     Tool {
-        name: tool.name.clone(),
         module_ident: modules.claim(&tool.name, Case::Module),
         method_ident: ident::sanitize(&tool.name, Case::Snake),
+        name: tool.name,
         trait_ident,
-        title: tool.title.clone(),
-        description: tool.description.clone(),
-        module: tool.module.clone(),
+        title: tool.title,
+        description: tool.description,
+        module: tool.module,
         annotations: tool
             .annotations
             .as_ref()
@@ -217,31 +218,28 @@ fn lower_tool(tool: &raw::Tool, modules: &mut Scope) -> Tool {
     }
 }
 
-fn lower_version(version: &raw::Version) -> Version {
+fn lower_version(version: raw::Version) -> Version {
+    let (request, response) = version
+        .changes
+        .map(|c| (c.request, c.response))
+        .unwrap_or_default();
+    let object = |schema: Value| match schema {
+        Value::Object(map) => map,
+        _ => unreachable!("validation only passes object schemas"),
+    };
     Version {
         version: semver::Version::parse(&version.version).expect("validated"),
-        description: version.description.clone(),
-        input: version.input.as_object().cloned().expect("validated"),
-        output: version
-            .output
-            .as_ref()
-            .map(|o| o.as_object().cloned().expect("validated")),
-        deprecated: version.deprecated.as_ref().map(|d| manifest::Deprecation {
-            message: d.message.clone(),
-            since: d.since.clone(),
-            sunset: d.sunset.clone(),
-            successor: d.successor.clone(),
+        description: version.description,
+        input: object(version.input),
+        output: version.output.map(object),
+        deprecated: version.deprecated.map(|d| manifest::Deprecation {
+            message: d.message,
+            since: d.since,
+            sunset: d.sunset,
+            successor: d.successor,
         }),
-        request: version
-            .changes
-            .as_ref()
-            .map(|c| c.request.clone())
-            .unwrap_or_default(),
-        response: version
-            .changes
-            .as_ref()
-            .map(|c| c.response.clone())
-            .unwrap_or_default(),
+        request,
+        response,
     }
 }
 

@@ -43,7 +43,9 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let tree = parse_yaml(text).map_err(|d| vec![d])?;
     let mut diagnostics = check_format(&tree);
     if diagnostics.is_empty() {
-        match decode::<raw::Spec>(&tree, &SpecPath::root()) {
+        // Decoding the tree by value moves its strings and schemas into the
+        // spec instead of copying them.
+        match decode::<_, raw::Spec>(tree, &SpecPath::root()) {
             Ok(spec) => {
                 return Ok(Loaded {
                     spec,
@@ -52,6 +54,8 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             }
             Err(first) => {
                 diagnostics.push(first);
+                // The tree is gone; reading it again is fine on this path.
+                let tree = parse_yaml(text).map_err(|d| vec![d])?;
                 diagnostics.extend(decode_sections(&tree));
             }
         }
@@ -166,7 +170,7 @@ fn decode_sections(tree: &Value) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let root = SpecPath::root();
     if let Some(server) = tree.get("server") {
-        diagnostics.extend(decode::<raw::Server>(server, &root.key("server")).err());
+        diagnostics.extend(decode::<_, raw::Server>(server, &root.key("server")).err());
     }
     for (section, decode_item) in [
         (
@@ -189,10 +193,16 @@ fn decode_sections(tree: &Value) -> Vec<Diagnostic> {
 }
 
 fn decode_item<T: DeserializeOwned>(value: &Value, path: &SpecPath) -> Option<Diagnostic> {
-    decode::<T>(value, path).err()
+    decode::<_, T>(value, path).err()
 }
 
-fn decode<T: DeserializeOwned>(value: &Value, base: &SpecPath) -> Result<T, Diagnostic> {
+fn decode<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(
+    value: D,
+    base: &SpecPath,
+) -> Result<T, Diagnostic>
+where
+    D::Error: std::fmt::Display,
+{
     serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
         let mut path = base.clone();
         for segment in error.path().iter() {

@@ -43,13 +43,13 @@ impl Default for Options {
 
 /// Checks `loaded` and lowers it to the IR. On failure returns every
 /// diagnostic (errors and warnings), located and sorted.
-pub fn validate(loaded: &Loaded, spec_file: &str) -> Result<Validated, Vec<Diagnostic>> {
+pub fn validate(loaded: Loaded, spec_file: &str) -> Result<Validated, Vec<Diagnostic>> {
     validate_with(loaded, spec_file, &Options::default())
 }
 
 /// [`validate`] with explicit settings.
 pub fn validate_with(
-    loaded: &Loaded,
+    loaded: Loaded,
     spec_file: &str,
     options: &Options,
 ) -> Result<Validated, Vec<Diagnostic>> {
@@ -69,7 +69,7 @@ pub fn validate_with(
         return Err(found);
     }
     Ok(Validated {
-        ir: ir::lower(spec, spec_file),
+        ir: ir::lower(loaded.spec, spec_file),
         warnings: found,
     })
 }

@@ -1,5 +1,7 @@
 //! Picks the version a call is served at, and reports it in the result.
 
+use std::sync::atomic::Ordering;
+
 use rmcp::model::{CallToolResult, ContentBlock, JsonObject, MetaObject};
 use serde_json::{Value, json};
 
@@ -202,12 +204,18 @@ fn annotate(call: &Call, result: &mut CallToolResult) {
     let Some(deprecation) = &resolved.deprecated else {
         return;
     };
-    tracing::warn!(
-        tool = %call.tool.name,
-        version = %resolved.version,
-        message = %deprecation.message,
-        "call to a deprecated tool version"
-    );
+    // Once per version at warning level: every call would flood the log
+    // (and cost more than the migration itself); the rest at debug.
+    if resolved.deprecation_logged.swap(true, Ordering::Relaxed) {
+        tracing::debug!(tool = %call.tool.name, version = %resolved.version, "call to a deprecated tool version");
+    } else {
+        tracing::warn!(
+            tool = %call.tool.name,
+            version = %resolved.version,
+            message = %deprecation.message,
+            "call to a deprecated tool version (logged once per version)"
+        );
+    }
     let mut notice = serde_json::to_value(deprecation).expect("a deprecation serialises");
     notice["version"] = Value::String(resolved.version.to_string());
     result_meta.insert(meta.deprecation.clone(), notice);

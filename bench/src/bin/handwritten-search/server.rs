@@ -16,7 +16,7 @@ use crate::corpus::Corpus;
 use crate::search::{self, Args};
 
 /// The server; clones share the corpus (the HTTP transport makes one per
-/// request or session).
+/// request or per client).
 #[derive(Clone)]
 pub struct HandWritten {
     shared: Arc<Shared>,
