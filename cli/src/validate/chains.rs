@@ -332,6 +332,38 @@ mod tests {
     }
 
     #[test]
+    fn a_maximum_on_an_unbounded_integer_is_a_counterexample() {
+        let spec = |bounds: &str| {
+            format!(
+                "mcpgen: 1
+server: {{ name: t, version: 1.0.0, transports: [stdio] }}
+tools:
+  - name: count
+    description: Counts.
+    versions:
+      - version: 1.0.0
+        input: {{ type: object, required: [n], properties: {{ n: {{ type: integer }} }} }}
+      - version: 2.0.0
+        changes: {{ request: [ {{ rename: {{ from: n, to: m }} }} ] }}
+        input: {{ type: object, required: [m], properties: {{ m: {{ type: integer{bounds} }} }} }}
+"
+            )
+        };
+        for bounds in [", maximum: 10", ", minimum: -10"] {
+            let found = verdicts(&spec(bounds));
+            assert!(
+                matches!(
+                    found[..],
+                    [(0, Direction::Request, Outcome::Counterexample { .. })]
+                ),
+                "{bounds}: {found:?}"
+            );
+        }
+        let found = verdicts(&spec(""));
+        assert_eq!(found[0].2, Outcome::Proven);
+    }
+
+    #[test]
     fn pointers_read_as_field_paths() {
         assert_eq!(field_name("/filters/category"), "filters.category");
         assert_eq!(field_name("/results/0/url"), "results[].url");

@@ -494,8 +494,13 @@ impl<'g> Walk<'g> {
             .multiple_of
             .filter(|m| m.fract() == 0.0)
             .unwrap_or(1.0);
-        let low = low.unwrap_or_else(|| high.map_or(-FAR, |h| (h - FAR).min(0.0)));
-        let high = high.unwrap_or_else(|| (low + FAR).max(0.0));
+        // A missing bound lies FAR beyond the other one (or beyond zero).
+        let (low, high) = match (low, high) {
+            (Some(low), Some(high)) => (low, high),
+            (Some(low), None) => (low, (low + FAR).max(FAR)),
+            (None, Some(high)) => ((high - FAR).min(-FAR), high),
+            (None, None) => (-FAR, FAR),
+        };
         let (first, last) = ((low / step).ceil(), (high / step).floor());
         if first > last {
             return None;
@@ -846,6 +851,37 @@ mod tests {
                 "{name} never present"
             );
         }
+    }
+
+    #[test]
+    fn unbounded_integers_reach_far_both_ways() {
+        let schema = json!({
+            "type": "object",
+            "required": ["n", "above", "below"],
+            "properties": {
+                "n": {"type": "integer"},
+                "above": {"type": "integer", "minimum": 3},
+                "below": {"type": "integer", "maximum": -3},
+            },
+        });
+        let all = Generator::new(&schema).unwrap().boundaries(50);
+        let values =
+            |name: &str| -> Vec<i64> { all.iter().filter_map(|v| v[name].as_i64()).collect() };
+        let n = values("n");
+        assert!(
+            n.iter().any(|&x| x <= -1_000_000) && n.iter().any(|&x| x >= 1_000_000),
+            "{n:?}"
+        );
+        let above = values("above");
+        assert!(
+            above.contains(&3) && above.iter().any(|&x| x >= 1_000_000),
+            "{above:?}"
+        );
+        let below = values("below");
+        assert!(
+            below.contains(&-3) && below.iter().any(|&x| x <= -1_000_000),
+            "{below:?}"
+        );
     }
 
     #[test]
