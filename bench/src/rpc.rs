@@ -14,9 +14,9 @@ pub const STATELESS_VERSION: &str = "2026-07-28";
 /// Which version's argument shape the calls use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
-    /// `search` 3.0.0 (`query`, `limit`, `sortBy`, `filters`): what both
+    /// `search` 4.0.0 (`query`, `limit`, `sortBy`, `filters`; the same as 3.0.0): what both
     /// servers implement.
-    V3,
+    Newest,
     /// `search` 1.0.0 (`maxResults`, `category`, `dateRange`), selected with
     /// `_meta["dev.mcpgen/toolVersion"]`; only the generated server has it.
     V1,
@@ -32,8 +32,8 @@ pub enum Era {
     Stateless,
 }
 
-/// The queries the load cycles through, as (3.0.0 arguments, the same call
-/// in 1.0.0 arguments). Each pair migrates to identical 3.0.0 arguments, so
+/// The queries the load cycles through, as (4.0.0 arguments, the same call
+/// in 1.0.0 arguments). Each pair migrates to identical 4.0.0 arguments, so
 /// both shapes ask the handler for the same work; all sort by relevance
 /// because 1.0.0 has no `sortBy` (its migration adds `relevance`).
 pub fn queries() -> Vec<(Value, Value)> {
@@ -75,7 +75,7 @@ impl Calls {
             .into_iter()
             .map(|(v3, v1)| {
                 let arguments = match shape {
-                    Shape::V3 => v3,
+                    Shape::Newest => v3,
                     Shape::V1 => v1,
                 };
                 call_params("search", Some(arguments), shape, era).to_string()

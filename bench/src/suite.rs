@@ -25,13 +25,13 @@ struct Config {
 const CONFIGS: [Config; 3] = [
     Config {
         server: Server::Generated,
-        shape: Shape::V3,
-        label: "generated, 3.0.0 arguments",
+        shape: Shape::Newest,
+        label: "generated, 4.0.0 arguments",
     },
     Config {
         server: Server::HandWritten,
-        shape: Shape::V3,
-        label: "hand-written, 3.0.0 arguments",
+        shape: Shape::Newest,
+        label: "hand-written, 4.0.0 arguments",
     },
     Config {
         server: Server::Generated,
@@ -147,7 +147,8 @@ async fn quiet_load(
 }
 
 /// Every query gets the same `structuredContent` from both servers, on both
-/// transports, and from the generated one in 1.0.0 arguments too.
+/// transports, and from the generated one in 1.0.0 arguments too (whose
+/// results come back in 1.0.0's shape: `total` and `url`).
 async fn check_same_answers(binaries: &Binaries) -> anyhow::Result<()> {
     let count = rpc::queries().len() as u64;
     let mut expected: Option<Vec<Value>> = None;
@@ -175,10 +176,18 @@ async fn check_same_answers(binaries: &Binaries) -> anyhow::Result<()> {
             }
             let structured: Vec<Value> = answers
                 .iter()
-                .map(|a| a["structuredContent"].clone())
+                .map(|a| {
+                    let structured = a["structuredContent"].clone();
+                    match config.shape {
+                        Shape::Newest => structured,
+                        Shape::V1 => v1_result_as_newest(structured),
+                    }
+                })
                 .collect();
             ensure!(
-                structured.iter().all(|s| s["total"].as_u64() > Some(0)),
+                structured
+                    .iter()
+                    .all(|s| s["totalCount"].as_u64() > Some(0)),
                 "{}, {}: a query matched nothing, so it measures nothing: {structured:?}",
                 transport.name(),
                 config.label
@@ -196,6 +205,25 @@ async fn check_same_answers(binaries: &Binaries) -> anyhow::Result<()> {
     }
     eprintln!("both servers give the same results on both transports");
     Ok(())
+}
+
+/// A 1.0.0 result in the newest shape: 4.0.0 renamed `total` and each
+/// result's `url`.
+fn v1_result_as_newest(mut result: Value) -> Value {
+    let Some(object) = result.as_object_mut() else {
+        return result;
+    };
+    if let Some(total) = object.remove("total") {
+        object.insert("totalCount".to_owned(), total);
+    }
+    if let Some(Value::Array(hits)) = object.get_mut("results") {
+        for hit in hits.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(url) = hit.remove("url") {
+                hit.insert("link".to_owned(), url);
+            }
+        }
+    }
+    result
 }
 
 fn era(transport: Transport) -> Era {
@@ -303,11 +331,13 @@ fn migration_rows(
     for (what, figure, show) in rows {
         table.row(
             [
-                &format!("{name}, 1.0.0 arguments migrated to 3.0.0: {what}"),
+                &format!(
+                    "{name}, 1.0.0 call (arguments up to 4.0.0, result back to 1.0.0): {what}"
+                ),
                 &show(median(migrated, figure)),
                 "n/a",
                 &format!(
-                    "{} its 3.0.0 figure",
+                    "{} its 4.0.0 figure",
                     report::ratio(&ratios(migrated, current, figure))
                 ),
                 "",

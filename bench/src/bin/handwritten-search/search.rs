@@ -49,8 +49,9 @@ struct DateRange {
 
 /// The result: the number of matches and the best of them.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Output {
-    total: i64,
+    total_count: i64,
     results: Vec<Hit>,
 }
 
@@ -58,7 +59,7 @@ pub struct Output {
 struct Hit {
     id: String,
     title: String,
-    url: String,
+    link: String,
     category: String,
     date: String,
     score: f64,
@@ -98,7 +99,7 @@ pub fn search(corpus: &Corpus, args: Args) -> Result<Output, String> {
             (score > 0).then(|| Hit {
                 id: article.id.clone(),
                 title: article.title.clone(),
-                url: article.url.clone(),
+                link: article.url.clone(),
                 category: article.category.clone(),
                 date: article.date.clone(),
                 score: score as f64,
@@ -114,7 +115,7 @@ pub fn search(corpus: &Corpus, args: Args) -> Result<Output, String> {
     let total = hits.len() as i64;
     hits.truncate(args.limit.unwrap_or(DEFAULT_LIMIT).max(0) as usize);
     Ok(Output {
-        total,
+        total_count: total,
         results: hits,
     })
 }

@@ -127,18 +127,18 @@ fn search_tool() -> Tool {
     });
     let output = json!({
         "type": "object",
-        "required": ["total", "results"],
+        "required": ["totalCount", "results"],
         "properties": {
-            "total": { "type": "integer", "minimum": 0, "description": "Number of matching articles." },
+            "totalCount": { "type": "integer", "minimum": 0, "description": "Number of matching articles." },
             "results": {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "title", "url", "category", "date", "score"],
+                    "required": ["id", "title", "link", "category", "date", "score"],
                     "properties": {
                         "id": { "type": "string" },
                         "title": { "type": "string" },
-                        "url": { "type": "string" },
+                        "link": { "type": "string" },
                         "category": { "type": "string" },
                         "date": { "type": "string", "format": "date" },
                         "score": { "type": "number" }
