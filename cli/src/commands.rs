@@ -42,6 +42,11 @@ enum Command {
     /// Compare with an earlier spec (a git ref or a file): fail on removed
     /// versions, changes in place, too-small releases, missing migrations.
     Breaking(crate::breaking::command::BreakingArgs),
+    /// Say whether the access rules let a principal call a tool, and which
+    /// rule decided (exit 0 allowed, 1 denied).
+    // `--version` names the tool version here, not mcpgen's.
+    #[command(disable_version_flag = true)]
+    Explain(crate::explain::ExplainArgs),
     /// Print the JSON Schema of the spec format (for editors).
     Schema,
     /// Print shell completions.
@@ -130,6 +135,7 @@ pub fn run() -> ExitCode {
         Command::New(args) => new(&args),
         Command::Bump(args) => crate::bump::command::run(&args),
         Command::Breaking(args) => crate::breaking::command::run(&args),
+        Command::Explain(args) => crate::explain::run(&args),
         Command::Schema => {
             println!("{}", spec_schema());
             OK

@@ -12,6 +12,7 @@ pub mod codegen;
 pub mod commands;
 pub mod diag;
 pub mod examples;
+pub mod explain;
 pub mod ir;
 pub mod plan;
 pub mod render;

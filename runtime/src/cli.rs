@@ -8,11 +8,11 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
 use crate::GeneratedServer;
-use crate::config::RuntimeConfig;
+use crate::config::{PRINCIPAL_ENV, RuntimeConfig};
 use crate::manifest;
 use crate::pipeline::Pipeline;
 use crate::registry::Registry;
-use crate::server::McpServer;
+use crate::server::{Caller, McpServer};
 use crate::transport::{self, HttpOptions};
 
 #[derive(Parser)]
@@ -102,7 +102,7 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Tools(args) => match configure(registry, args.config.as_deref()) {
             Ok(server) => {
-                let json = serde_json::to_string_pretty(server.tools()).expect("tools serialise");
+                let json = serde_json::to_string_pretty(&server.tools()).expect("tools serialise");
                 println!("{json}");
                 ExitCode::SUCCESS
             }
@@ -152,11 +152,53 @@ fn configure(mut registry: Registry, config_path: Option<&Path>) -> Result<McpSe
         }
     }
     registry.set_pins(pins);
-    Ok(McpServer::new(
+    let caller = caller(&registry, &config).map_err(|error| {
+        eprintln!("error: {origin}: {error}");
+        ExitCode::from(2)
+    })?;
+    Ok(McpServer::with_caller(
         registry,
         Pipeline::standard(),
-        config.tenant,
+        caller,
     ))
+}
+
+/// The caller of this instance. Under access rules the principal's tenant
+/// comes from the spec (a server-side mapping), and a config naming another
+/// tenant is refused rather than guessed at.
+fn caller(registry: &Registry, config: &RuntimeConfig) -> Result<Caller, String> {
+    let principal = config.principal();
+    let Some(guard) = registry.access() else {
+        return Ok(Caller {
+            tenant: config.tenant.clone(),
+            principal,
+        });
+    };
+    let Some(id) = principal else {
+        tracing::warn!(
+            "the spec has access rules and no principal is configured (`principal:` or {PRINCIPAL_ENV}): every tool is hidden"
+        );
+        return Ok(Caller {
+            tenant: config.tenant.clone(),
+            principal: None,
+        });
+    };
+    let Some(tenant) = guard.policy().tenant_of(&id) else {
+        return Err(format!(
+            "principal `{id}` is not declared in the spec's access rules"
+        ));
+    };
+    if let Some(configured) = &config.tenant
+        && **tenant != *configured
+    {
+        return Err(format!(
+            "principal `{id}` belongs to tenant `{tenant}`, but the config sets tenant `{configured}`"
+        ));
+    }
+    Ok(Caller {
+        tenant: Some(tenant.to_string()),
+        principal: Some(id),
+    })
 }
 
 fn serve(server: McpServer, args: ServeArgs) -> ExitCode {

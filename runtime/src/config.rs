@@ -13,6 +13,11 @@ pub struct RuntimeConfig {
     /// The tenant every caller of this instance belongs to.
     #[serde(default)]
     pub tenant: Option<String>,
+    /// The principal every caller of this instance is, for the spec's access
+    /// rules (one of `access.principals`). When unset, the environment
+    /// variable named by [`PRINCIPAL_ENV`] applies.
+    #[serde(default)]
+    pub principal: Option<String>,
     /// Server-wide version pins: tool → version or range (override the spec's).
     #[serde(default)]
     pub pins: BTreeMap<String, String>,
@@ -30,7 +35,20 @@ pub struct TenantConfig {
     pub pins: BTreeMap<String, String>,
 }
 
+/// The environment variable that names the principal when the config does
+/// not (handy for stdio servers started by a client).
+pub const PRINCIPAL_ENV: &str = "MCPGEN_PRINCIPAL";
+
 impl RuntimeConfig {
+    /// The principal: the config's, else [`PRINCIPAL_ENV`]'s (if not empty).
+    pub fn principal(&self) -> Option<String> {
+        self.principal.clone().or_else(|| {
+            std::env::var(PRINCIPAL_ENV)
+                .ok()
+                .filter(|p| !p.trim().is_empty())
+        })
+    }
+
     /// Reads and parses the config file.
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)

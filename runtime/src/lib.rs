@@ -6,10 +6,12 @@
 //! `tools/call` pipeline, the rmcp protocol handler, the transports and the
 //! command line of a generated binary.
 
+pub mod access;
 pub mod manifest;
 pub mod migrate;
 pub mod pins;
 pub mod prove;
+pub mod tenant;
 pub mod testing;
 
 #[cfg(feature = "server")]

@@ -9,6 +9,7 @@ use std::sync::atomic::AtomicBool;
 use rmcp::model::{JsonObject, MetaObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
+use crate::access::guard::Guard;
 use crate::handler::ErasedHandler;
 use crate::manifest::{self, Deprecation, Manifest};
 use crate::meta::MetaKeys;
@@ -53,6 +54,9 @@ pub enum BuildError {
     /// A tool has no versions.
     #[error("tool `{0}` has no versions")]
     NoVersions(String),
+    /// The access rules do not compile.
+    #[error(transparent)]
+    Access(#[from] crate::access::PolicyError),
     /// A tool in the manifest has no handler.
     #[error("tool `{0}` has no handler")]
     MissingHandler(String),
@@ -153,6 +157,7 @@ pub struct Registry {
     meta: MetaKeys,
     versioning: manifest::Versioning,
     custom: Arc<dyn CustomOps>,
+    access: Option<Arc<Guard>>,
 }
 
 impl Registry {
@@ -206,7 +211,9 @@ impl Registry {
             tool: "(pins)".to_owned(),
             message,
         })?;
+        let access = Guard::new(&manifest.access)?.map(Arc::new);
         Ok(Self {
+            access,
             server: manifest.server,
             routes,
             tools,
@@ -269,6 +276,11 @@ impl Registry {
     /// The functions behind `custom` migration ops.
     pub fn custom_ops(&self) -> &dyn CustomOps {
         self.custom.as_ref()
+    }
+
+    /// The access rules, when the spec has any.
+    pub fn access(&self) -> Option<&Guard> {
+        self.access.as_deref()
     }
 }
 

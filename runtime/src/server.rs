@@ -13,7 +13,7 @@ use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
 use crate::manifest::Transport;
-use crate::pipeline::{Call, Pipeline, RequestParts, Unresolved, select};
+use crate::pipeline::{Call, Pipeline, RequestParts, Unresolved, select, unknown_tool};
 use crate::registry::Registry;
 
 /// A generated server's protocol handler. Cloning is cheap: the HTTP
@@ -29,6 +29,7 @@ struct Shared {
     pipeline: Pipeline,
     info: ServerConfig,
     tenant: Option<Arc<str>>,
+    principal: Option<Arc<str>>,
     listing: Vec<Tool>,
     /// Each listed tool without descriptions and `_meta`, by name.
     lookups: HashMap<String, Tool>,
@@ -38,6 +39,20 @@ impl McpServer {
     /// A server for `registry` that runs calls through `pipeline`. `tenant`
     /// is the tenant every caller belongs to (from the runtime config).
     pub fn new(registry: Registry, pipeline: Pipeline, tenant: Option<String>) -> Self {
+        Self::with_caller(
+            registry,
+            pipeline,
+            Caller {
+                tenant,
+                principal: None,
+            },
+        )
+    }
+
+    /// A server whose every caller is `caller` (from the runtime config;
+    /// the seam where authenticated transports will set it per request).
+    pub fn with_caller(registry: Registry, pipeline: Pipeline, caller: Caller) -> Self {
+        let Caller { tenant, principal } = caller;
         let server = registry.server();
         let mut implementation = Implementation::new(server.name.clone(), server.version.clone());
         if let Some(title) = &server.title {
@@ -68,6 +83,7 @@ impl McpServer {
                 pipeline,
                 info,
                 tenant,
+                principal: principal.map(Into::into),
                 listing,
                 lookups,
             }),
@@ -84,10 +100,42 @@ impl McpServer {
         &self.shared.transports
     }
 
-    /// The tools as `tools/list` shows them.
-    pub fn tools(&self) -> &[Tool] {
-        &self.shared.listing
+    /// The tools as `tools/list` shows them to the configured caller.
+    pub fn tools(&self) -> Vec<Tool> {
+        self.shared
+            .listing
+            .iter()
+            .filter(|tool| self.visible(&tool.name))
+            .cloned()
+            .collect()
     }
+
+    /// Whether the configured caller may see the tool (or alias) `name`.
+    /// Every tool is visible when the spec has no access rules.
+    fn visible(&self, name: &str) -> bool {
+        let registry = &self.shared.registry;
+        let Some(guard) = registry.access() else {
+            return true;
+        };
+        registry.route(name).is_some_and(|route| {
+            guard.tool_visible(
+                self.shared.principal.as_deref(),
+                self.shared.tenant.as_deref(),
+                &route.tool,
+                route.major.as_ref(),
+                jiff::Timestamp::now(),
+            )
+        })
+    }
+}
+
+/// Who calls: the tenant and the principal, both from the runtime config.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    /// The tenant.
+    pub tenant: Option<String>,
+    /// The principal the access rules judge.
+    pub principal: Option<String>,
 }
 
 impl ServerHandler for McpServer {
@@ -99,7 +147,11 @@ impl ServerHandler for McpServer {
         // rmcp asks for the tool on every stateless HTTP call, only to check
         // `Mcp-Param-*` headers against its input schema: hand it the lean
         // copy rather than deep-copying the listing's `_meta`.
-        self.shared.lookups.get(name).cloned()
+        self.shared
+            .lookups
+            .get(name)
+            .filter(|_| self.visible(name))
+            .cloned()
     }
 
     async fn list_tools(
@@ -107,7 +159,10 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.shared.listing.clone()))
+        if self.shared.registry.access().is_none() {
+            return Ok(ListToolsResult::with_all_items(self.shared.listing.clone()));
+        }
+        Ok(ListToolsResult::with_all_items(self.tools()))
     }
 
     async fn call_tool(
@@ -116,10 +171,7 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let Some(route) = self.shared.registry.route(&request.name) else {
-            return Err(ErrorData::invalid_params(
-                format!("Unknown tool: {}", request.name),
-                None,
-            ));
+            return Err(unknown_tool(&request.name));
         };
         let parts = RequestParts {
             progress_token: context.meta.get_progress_token(),
@@ -128,6 +180,7 @@ impl ServerHandler for McpServer {
             cancellation: context.ct,
             peer: Some(context.peer),
             tenant: self.shared.tenant.clone(),
+            principal: self.shared.principal.clone(),
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let call = Call::new(Arc::clone(&self.shared.registry), route, arguments, parts);

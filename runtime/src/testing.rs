@@ -340,6 +340,7 @@ mod tests {
             },
             versioning: Default::default(),
             tenants: vec![],
+            access: Default::default(),
             tools: vec![manifest::Tool {
                 name: "search".into(),
                 title: None,

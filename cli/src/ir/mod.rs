@@ -32,6 +32,8 @@ pub struct Ir {
     pub tenants: Vec<manifest::Tenant>,
     /// Tools in spec order.
     pub tools: Vec<Tool>,
+    /// Access rules (passed to the runtime as is).
+    pub access: mcpgen_runtime::access::Access,
     /// The functions behind `custom` migration ops, in first-use order.
     pub custom_fns: Vec<migrations::CustomFn>,
     /// The version steps the generated property tests check.
@@ -165,6 +167,7 @@ pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
                 pins: t.pins.clone(),
             })
             .collect(),
+        access: spec.access.clone().unwrap_or_default(),
         modules: spec
             .modules
             .iter()
@@ -282,6 +285,7 @@ impl Ir {
                         .collect(),
                 })
                 .collect(),
+            access: self.access.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! into, and from which `mcpgen schema` derives the JSON Schema editors use.
 //! Nothing here is checked beyond its shape; `validate` does the rest.
 
+pub use mcpgen_runtime::access::Access;
 pub use mcpgen_runtime::manifest::Transport;
 use mcpgen_runtime::migrate::Op;
 use std::collections::BTreeMap;
@@ -27,6 +28,10 @@ pub struct Spec {
     pub tenants: Vec<Tenant>,
     /// The tools the server offers.
     pub tools: Vec<Tool>,
+    /// Who may call what: principals, roles and their capabilities. Without
+    /// it the server enforces no access rules.
+    #[serde(default)]
+    pub access: Option<Access>,
 }
 
 /// The server's identity.

@@ -2,6 +2,7 @@
 //! on, so one run reports every problem; the IR is built only when no rule
 //! found an error.
 
+mod access;
 mod chains;
 mod changes;
 mod names;
@@ -58,6 +59,7 @@ pub fn validate_with(
     names::check(spec, &mut found);
     versions::check(spec, &mut found);
     versioning::check(spec, &mut found);
+    access::check(spec, &mut found);
     let schemas_ok = schemas::check(spec, &mut found);
     if schemas_ok {
         changes::check(spec, &mut found);

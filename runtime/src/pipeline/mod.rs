@@ -3,12 +3,14 @@
 //! around it (a timeout or retry later), so new policy slots in as a stage
 //! without touching dispatch.
 
+mod authorize;
 mod invoke;
 mod migrate;
 mod result;
 mod validate;
 mod version;
 
+pub use authorize::{Authorize, CheckVisible, RATE_LIMITED, unknown_tool};
 pub use invoke::InvokeHandler;
 pub use migrate::MigrateForward;
 pub use result::MigrateResult;
@@ -36,6 +38,10 @@ pub struct Call {
     pub registry: Arc<Registry>,
     /// The tool being called.
     pub tool: Arc<ToolEntry>,
+    /// The name the caller used (a major alias's own name for an alias).
+    pub name: Arc<str>,
+    /// Who calls, once authenticated (from the runtime config on stdio).
+    pub principal: Option<Arc<str>>,
     /// For a major alias (`search_v1`), the versions it may serve.
     pub major: Option<semver::VersionReq>,
     /// The caller's tenant, from verified credentials or the server's config.
@@ -69,6 +75,11 @@ impl Call {
             registry,
             version: route.tool.newest(),
             tool: route.tool.clone(),
+            name: route.alias_listing.as_ref().map_or_else(
+                || route.tool.name.as_str().into(),
+                |l| l.name.as_ref().into(),
+            ),
+            principal: request.principal,
             major: route.major.clone(),
             tenant: request.tenant,
             arguments,
@@ -111,6 +122,9 @@ pub struct RequestParts {
     pub peer: Option<Peer<RoleServer>>,
     /// The caller's tenant.
     pub tenant: Option<Arc<str>>,
+    /// The caller, when known. This is where an authentication layer puts
+    /// the principal its credentials name.
+    pub principal: Option<Arc<str>>,
 }
 
 /// One step of the pipeline.
@@ -148,17 +162,21 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// The standard pipeline: resolve the version → (migrate the result back
-    /// on the way out) → validate the arguments → migrate them to the
-    /// handler's version → re-validate → run the handler.
+    /// The standard pipeline: hide tools the caller may not see → resolve
+    /// the version → (migrate the result back on the way out) → validate the
+    /// arguments → migrate them to the handler's version → re-validate →
+    /// authorize and rate-limit → run the handler. The access stages do
+    /// nothing when the spec has no access rules.
     pub fn standard() -> Self {
         Self {
             stages: vec![
+                Arc::new(CheckVisible),
                 Arc::new(ResolveVersion),
                 Arc::new(MigrateResult),
                 Arc::new(ValidateArguments),
                 Arc::new(MigrateForward),
                 Arc::new(RevalidateMigrated),
+                Arc::new(Authorize),
                 Arc::new(InvokeHandler),
             ],
         }

@@ -1,0 +1,154 @@
+//! What the server asks of the access rules: may this caller see a tool, and
+//! may it make this call now. Joins the stateless [`Policy`] with the
+//! stateful [`Limits`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use super::limit::Limits;
+use super::pattern::tool_resource;
+use super::{Access, Action, Decision, Policy, PolicyError, Reason, Request};
+use crate::registry::ToolEntry;
+use crate::tenant::TenantId;
+
+/// The compiled rules and their rate limiters.
+pub struct Guard {
+    policy: Policy,
+    limits: Limits,
+}
+
+/// The verdict on one call.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Go ahead.
+    Allowed,
+    /// The caller may not see the tool (at this version): answer as if it
+    /// did not exist. The reason is for the server's own logs only.
+    Hidden(Reason),
+    /// The caller sees the tool but may not make this call.
+    Denied(Decision),
+    /// Over the capability's rate limit; retry after this long.
+    Limited(Duration),
+}
+
+impl Guard {
+    /// Compiles `access`; `None` when there are no rules, so that a spec
+    /// without any enforces nothing.
+    pub fn new(access: &Access) -> Result<Option<Self>, PolicyError> {
+        if access.is_empty() {
+            return Ok(None);
+        }
+        let policy = Policy::compile(access)?;
+        let limits = Limits::new(&policy);
+        Ok(Some(Self { policy, limits }))
+    }
+
+    /// The compiled rules.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The rate limiters.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Whether `principal` may see `tool` (restricted to `major` for an
+    /// alias) now. No principal sees nothing.
+    pub fn tool_visible(
+        &self,
+        principal: Option<&str>,
+        tenant: Option<&str>,
+        tool: &ToolEntry,
+        major: Option<&semver::VersionReq>,
+        now: Timestamp,
+    ) -> bool {
+        let Some(principal) = principal else {
+            return false;
+        };
+        let versions: Vec<&semver::Version> = tool
+            .versions
+            .iter()
+            .map(|v| &v.version)
+            .filter(|v| major.is_none_or(|m| m.matches(v)))
+            .collect();
+        let resource = tool_resource(&tool.name);
+        self.policy
+            .visible(principal, tenant, &resource, &versions, now)
+    }
+
+    /// Judges a call of `tool` at `version` with `arguments`, and when it is
+    /// allowed takes it from the deciding capability's rate limit.
+    pub fn check_call(
+        &self,
+        principal: Option<&str>,
+        tenant: Option<&str>,
+        tool: &ToolEntry,
+        version: &semver::Version,
+        arguments: &Value,
+        now: Timestamp,
+    ) -> Verdict {
+        let Some(principal) = principal else {
+            return Verdict::Hidden(Reason::UnknownPrincipal);
+        };
+        let resource = tool_resource(&tool.name);
+        let decision = self.policy.decide(&Request {
+            principal,
+            tenant,
+            action: Action::Execute,
+            resource: &resource,
+            version: Some(version),
+            arguments: Some(arguments),
+            now,
+        });
+        if !decision.allowed {
+            // Only a capability that matched everything but the arguments
+            // shows the tool; any other denial must not reveal it.
+            return match decision.reason {
+                Reason::Argument { .. } => Verdict::Denied(decision),
+                _ if self.listed_only(principal, tenant, &resource, version, now) => {
+                    Verdict::Denied(decision)
+                }
+                reason => Verdict::Hidden(reason),
+            };
+        }
+        let rule = decision.rule.expect("an allowed decision names its rule");
+        let Some(tenant) = self
+            .policy
+            .tenant_of(principal)
+            .and_then(|t| TenantId::new(Arc::clone(t)))
+        else {
+            return Verdict::Hidden(Reason::UnknownPrincipal);
+        };
+        let key = tenant.scope((Arc::<str>::from(principal), Arc::<str>::from(&*tool.name)));
+        match self.limits.check(&rule, &key) {
+            Ok(()) => Verdict::Allowed,
+            Err(wait) => Verdict::Limited(wait),
+        }
+    }
+
+    /// Whether the caller may list (but not execute) the tool at `version`.
+    fn listed_only(
+        &self,
+        principal: &str,
+        tenant: Option<&str>,
+        resource: &str,
+        version: &semver::Version,
+        now: Timestamp,
+    ) -> bool {
+        self.policy
+            .decide(&Request {
+                principal,
+                tenant,
+                action: Action::List,
+                resource,
+                version: Some(version),
+                arguments: None,
+                now,
+            })
+            .allowed
+    }
+}
