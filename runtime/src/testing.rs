@@ -346,6 +346,7 @@ mod tests {
                 description: String::new(),
                 module: None,
                 annotations: None,
+                audit: Default::default(),
                 versions,
             }],
         })

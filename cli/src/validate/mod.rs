@@ -2,6 +2,7 @@
 //! on, so one run reports every problem; the IR is built only when no rule
 //! found an error.
 
+mod audit;
 mod chains;
 mod changes;
 mod names;
@@ -60,6 +61,7 @@ pub fn validate_with(
     versioning::check(spec, &mut found);
     let schemas_ok = schemas::check(spec, &mut found);
     if schemas_ok {
+        audit::check(spec, &mut found);
         changes::check(spec, &mut found);
         // Chains of tools with errors would only repeat them.
         chains::check(spec, &tools_with_errors(&found), options.seed, &mut found);
