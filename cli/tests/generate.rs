@@ -91,3 +91,30 @@ fn generation_is_deterministic() {
         }
     }
 }
+
+#[test]
+fn a_tools_audit_section_reaches_the_manifest_and_only_when_set() {
+    let spec = |audit: &str| {
+        format!(
+            "mcpgen: 1\nserver: {{ name: audited, version: 1.0.0 }}\ntools:\n  - name: login\n    description: Checks a password.\n{audit}    versions:\n      - version: 1.0.0\n        input: {{ type: object, properties: {{ password: {{ type: string }} }} }}\n"
+        )
+    };
+    let manifest = |text: &str| -> serde_json::Value {
+        let plan = plan(text);
+        let file = plan
+            .files
+            .iter()
+            .find(|(path, _)| path.ends_with("manifest.json"))
+            .expect("the plan has a manifest");
+        serde_json::from_str(&file.1.contents).unwrap()
+    };
+    let audited = manifest(&spec(
+        "    audit: { arguments: true, sensitive: [password] }\n",
+    ));
+    assert_eq!(
+        audited["tools"][0]["audit"],
+        serde_json::json!({"arguments": true, "sensitive": ["password"]})
+    );
+    let plain = manifest(&spec(""));
+    assert!(plain["tools"][0].get("audit").is_none());
+}

@@ -1,13 +1,16 @@
-//! The command line of a generated server binary: `serve` and `tools`.
+//! The command line of a generated server binary: `serve`, `tools` and
+//! `audit verify`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
 use crate::GeneratedServer;
+use crate::audit::{self, Audit, Head, VerifyError};
 use crate::config::{PRINCIPAL_ENV, RuntimeConfig};
 use crate::manifest;
 use crate::pipeline::Pipeline;
@@ -27,6 +30,27 @@ enum Command {
     Serve(ServeArgs),
     /// Print the tool surface as `tools/list` shows it, as JSON.
     Tools(ToolsArgs),
+    /// Work with the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check an audit log's hash chain. Exits 0 when intact, 1 when it
+    /// breaks (naming the line and seq), 2 when it cannot be read.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The audit log (JSONL).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// A `SEQ:HASH` pair kept elsewhere (repeatable): the log must hold that
+    /// record, which catches records cut from its end.
+    #[arg(long = "anchor", value_name = "SEQ:HASH", value_parser = parse_anchor)]
+    anchors: Vec<Head>,
 }
 
 #[derive(Args, Default)]
@@ -38,7 +62,7 @@ struct ToolsArgs {
 
 #[derive(Args)]
 struct ServeArgs {
-    /// The runtime config (tenant, version pins).
+    /// The runtime config (tenant, version pins, audit log).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Transport to serve on.
@@ -100,7 +124,8 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
         Err(error) => error.exit(),
     };
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Tools(args) => match configure(registry, args.config.as_deref()) {
+        Command::Audit(AuditCommand::Verify(args)) => verify(&args),
+        Command::Tools(args) => match configure(registry, args.config.as_deref(), Purpose::List) {
             Ok(server) => {
                 let json = serde_json::to_string_pretty(&server.tools()).expect("tools serialise");
                 println!("{json}");
@@ -108,15 +133,29 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::Serve(args) => match configure(registry, args.config.as_deref()) {
+        Command::Serve(args) => match configure(registry, args.config.as_deref(), Purpose::Serve) {
             Ok(server) => serve(server, args),
             Err(code) => code,
         },
     }
 }
 
-/// Applies the runtime config to the registry and builds the server.
-fn configure(mut registry: Registry, config_path: Option<&Path>) -> Result<McpServer, ExitCode> {
+/// What a command builds the server for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// Serving: the audit log, if configured, is opened.
+    Serve,
+    /// Listing tools: nothing is recorded, so no log is opened or created.
+    List,
+}
+
+/// Applies the runtime config to the registry and builds the server, with
+/// its audit log when serving and the config has one.
+fn configure(
+    mut registry: Registry,
+    config_path: Option<&Path>,
+    purpose: Purpose,
+) -> Result<McpServer, ExitCode> {
     let config = match config_path.map(RuntimeConfig::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => {
@@ -156,11 +195,69 @@ fn configure(mut registry: Registry, config_path: Option<&Path>) -> Result<McpSe
         eprintln!("error: {origin}: {error}");
         ExitCode::from(2)
     })?;
-    Ok(McpServer::with_caller(
-        registry,
-        Pipeline::standard(),
-        caller,
-    ))
+    let audit = match config.audit.as_ref().filter(|_| purpose == Purpose::Serve) {
+        None => None,
+        Some(audit_config) => match Audit::open(audit_config, &registry) {
+            Ok(audit) => Some(Arc::new(audit)),
+            Err(error) => {
+                eprintln!("error: {origin}: {error}");
+                return Err(ExitCode::from(2));
+            }
+        },
+    };
+    let server = McpServer::with_caller(registry, Pipeline::standard(), caller);
+    Ok(match audit {
+        Some(audit) => server.with_audit(audit),
+        None => server,
+    })
+}
+
+fn parse_anchor(text: &str) -> Result<Head, String> {
+    let (seq, hash) = text
+        .split_once(':')
+        .ok_or_else(|| "expected SEQ:HASH".to_owned())?;
+    let seq = seq
+        .parse()
+        .map_err(|_| format!("`{seq}` is not a sequence number"))?;
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("`{hash}` is not a SHA-256 hash in hex"));
+    }
+    Ok(Head {
+        seq,
+        hash: hash.to_ascii_lowercase(),
+    })
+}
+
+/// `audit verify`: 0 when the chain is intact, 1 when it breaks, 2 when the
+/// file cannot be read.
+fn verify(args: &VerifyArgs) -> ExitCode {
+    let file = match std::fs::File::open(&args.file) {
+        Ok(file) => file,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", args.file.display());
+            return ExitCode::from(2);
+        }
+    };
+    match audit::verify(std::io::BufReader::new(file), &args.anchors) {
+        Ok(verified) => {
+            println!(
+                "{}: intact, {} records, head seq {} hash {}",
+                args.file.display(),
+                verified.records,
+                verified.head.seq,
+                verified.head.hash
+            );
+            ExitCode::SUCCESS
+        }
+        Err(VerifyError::Broken(at)) => {
+            println!("{}: the chain breaks at {at}", args.file.display());
+            ExitCode::FAILURE
+        }
+        Err(VerifyError::Io(error)) => {
+            eprintln!("error: cannot read {}: {error}", args.file.display());
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// The caller of this instance. Under access rules the principal's tenant
@@ -220,6 +317,7 @@ fn serve(server: McpServer, args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let audit = server.audit().cloned();
     let outcome = runtime.block_on(async move {
         match args.transport {
             Transport::Stdio => transport::serve_stdio(server).await,
@@ -241,6 +339,13 @@ fn serve(server: McpServer, args: ServeArgs) -> ExitCode {
             }
         }
     });
+    // Buffered records still queued reach the disk before the process ends.
+    if let Some(audit) = audit
+        && let Err(error) = runtime.block_on(audit.log().close())
+    {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

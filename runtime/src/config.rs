@@ -2,7 +2,7 @@
 //! per deployment and never in the spec.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -24,6 +24,108 @@ pub struct RuntimeConfig {
     /// Per-tenant settings.
     #[serde(default)]
     pub tenants: BTreeMap<String, TenantConfig>,
+    /// The audit log; off when absent.
+    #[serde(default)]
+    pub audit: Option<AuditConfig>,
+}
+
+/// Where and how the audit log is written (see `docs/audit.md`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The JSONL file; created when missing, else its chain is continued.
+    pub path: PathBuf,
+    /// Whether a response waits for its record to be on disk.
+    pub mode: AuditMode,
+    /// The HMAC key for redacted values, inline.
+    #[serde(default)]
+    pub redaction_key: Option<Secret>,
+    /// The environment variable holding the HMAC key for redacted values.
+    #[serde(default)]
+    pub redaction_key_env: Option<String>,
+    /// What records carry beyond the metadata.
+    #[serde(default)]
+    pub record: AuditRecordConfig,
+    /// Queue and flush settings of `buffered` mode.
+    #[serde(default)]
+    pub buffered: BufferedConfig,
+}
+
+/// When a record reaches the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditMode {
+    /// Written and `fsync`ed before the response is sent.
+    Strict,
+    /// Queued, written in batches and synced periodically.
+    Buffered,
+}
+
+/// What records carry beyond the metadata. Each is recorded only for tools
+/// whose spec opts in *and* when this allows it.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRecordConfig {
+    /// Record the arguments of tools that opt in.
+    #[serde(default = "yes")]
+    pub arguments: bool,
+    /// Record the results of tools that opt in.
+    #[serde(default = "yes")]
+    pub results: bool,
+}
+
+impl Default for AuditRecordConfig {
+    fn default() -> Self {
+        Self {
+            arguments: true,
+            results: true,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Queue and flush settings of `buffered` mode.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BufferedConfig {
+    /// Records the queue holds; when it is full, records are dropped and
+    /// counted.
+    #[serde(default = "default_capacity")]
+    pub capacity: usize,
+    /// The longest a record waits before it is written and synced.
+    #[serde(default = "default_flush_ms")]
+    pub flush_ms: u64,
+}
+
+impl Default for BufferedConfig {
+    fn default() -> Self {
+        Self {
+            capacity: default_capacity(),
+            flush_ms: default_flush_ms(),
+        }
+    }
+}
+
+fn default_capacity() -> usize {
+    4096
+}
+
+fn default_flush_ms() -> u64 {
+    1000
+}
+
+/// A secret string: never shown by `Debug`, so a logged config leaks nothing.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 /// Settings of one tenant.

@@ -15,6 +15,8 @@ pub mod tenant;
 pub mod testing;
 
 #[cfg(feature = "server")]
+pub mod audit;
+#[cfg(feature = "server")]
 pub mod cli;
 #[cfg(feature = "server")]
 pub mod config;

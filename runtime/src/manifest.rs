@@ -127,9 +127,36 @@ pub struct Tool {
     /// MCP tool annotations (`readOnlyHint`, …), passed through verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<Map<String, Value>>,
+    /// What the audit log records of this tool's calls.
+    #[serde(default, skip_serializing_if = "ToolAudit::is_default")]
+    pub audit: ToolAudit,
     /// Versions in ascending semver order; the last one is the one the handler
     /// implements.
     pub versions: Vec<Version>,
+}
+
+/// What the audit log records of a tool's calls beyond the metadata. Both
+/// are off by default: arguments and results may carry personal data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolAudit {
+    /// Record the arguments as the caller sent them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub arguments: bool,
+    /// Record the result.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub results: bool,
+    /// Dotted paths (`password`, `filters.token`) of values replaced by a
+    /// marker and a keyed hash, in arguments and in structured results.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive: Vec<String>,
+}
+
+impl ToolAudit {
+    /// Whether nothing is opted in (the manifest then omits the section).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// One version of a tool.

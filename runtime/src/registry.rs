@@ -103,6 +103,8 @@ pub struct ToolEntry {
     pub versions: Vec<ToolVersion>,
     /// The tool body.
     pub handler: Arc<dyn ErasedHandler>,
+    /// What the audit log records of its calls.
+    pub audit: manifest::ToolAudit,
 }
 
 impl ToolEntry {
@@ -378,6 +380,7 @@ fn build_tool(
         name: tool.name.clone(),
         versions,
         handler,
+        audit: tool.audit.clone(),
     })
 }
 

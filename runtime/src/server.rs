@@ -1,19 +1,24 @@
 //! The MCP protocol surface: an rmcp `ServerHandler` that lists tools from the
-//! registry and routes `tools/call` through the pipeline.
+//! registry, routes `tools/call` through the pipeline, and records both in
+//! the audit log when there is one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, DiscoverResult, Implementation,
+    InitializeRequestParams, InitializeResult, ListToolsResult, PaginatedRequestParams, RequestId,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
+use crate::audit::{Audit, CallRecord, Received};
 use crate::manifest::Transport;
-use crate::pipeline::{Call, Pipeline, RequestParts, Unresolved, select, unknown_tool};
+use crate::pipeline::{
+    Call, CallOutcome, Pipeline, RequestParts, Unresolved, select, unknown_tool,
+};
 use crate::registry::Registry;
 
 /// A generated server's protocol handler. Cloning is cheap: the HTTP
@@ -21,6 +26,9 @@ use crate::registry::Registry;
 #[derive(Clone)]
 pub struct McpServer {
     shared: Arc<Shared>,
+    /// Outside `shared` so that it can be added after construction; `None`
+    /// keeps calls free of any audit work.
+    audit: Option<Arc<Audit>>,
 }
 
 struct Shared {
@@ -87,7 +95,19 @@ impl McpServer {
                 listing,
                 lookups,
             }),
+            audit: None,
         }
+    }
+
+    /// The server, recording every request in `audit`.
+    pub fn with_audit(mut self, audit: Arc<Audit>) -> Self {
+        self.audit = Some(audit);
+        self
+    }
+
+    /// The audit log, when requests are recorded.
+    pub fn audit(&self) -> Option<&Arc<Audit>> {
+        self.audit.as_ref()
     }
 
     /// The name and version the server reports.
@@ -157,12 +177,52 @@ impl ServerHandler for McpServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        if self.shared.registry.access().is_none() {
-            return Ok(ListToolsResult::with_all_items(self.shared.listing.clone()));
-        }
-        Ok(ListToolsResult::with_all_items(self.tools()))
+        let received = self.audit.as_ref().map(|_| Received::now());
+        let tools = if self.shared.registry.access().is_none() {
+            self.shared.listing.clone()
+        } else {
+            self.tools()
+        };
+        let result = ListToolsResult::with_all_items(tools);
+        self.record(received, "tools/list", &context.id, None)
+            .await?;
+        Ok(result)
+    }
+
+    // `initialize`, `ping` and `server/discover` do what rmcp's defaults do,
+    // and are recorded.
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        let received = self.audit.as_ref().map(|_| Received::now());
+        context.peer.set_peer_info(request.clone());
+        let result = self.negotiate_initialize(&request);
+        self.record(received, "initialize", &context.id, result.as_ref().err())
+            .await?;
+        result
+    }
+
+    async fn ping(&self, context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
+        let received = self.audit.as_ref().map(|_| Received::now());
+        self.record(received, "ping", &context.id, None).await
+    }
+
+    async fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, ErrorData> {
+        let received = self.audit.as_ref().map(|_| Received::now());
+        let result = DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            self.get_info(),
+        );
+        self.record(received, "server/discover", &context.id, None)
+            .await?;
+        Ok(result)
     }
 
     async fn call_tool(
@@ -170,9 +230,111 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        match &self.audit {
+            None => self.dispatch(request, context).await.map(Into::into),
+            Some(audit) => self.audited_call(audit, request, context).await,
+        }
+    }
+}
+
+impl McpServer {
+    /// Routes a call through the pipeline.
+    async fn dispatch(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> CallOutcome {
         let Some(route) = self.shared.registry.route(&request.name) else {
             return Err(unknown_tool(&request.name));
         };
+        let call = self.call(route, request, context);
+        self.shared.pipeline.run(call).await
+    }
+
+    /// Routes a call through the pipeline and records it; in strict mode the
+    /// result is returned only once its record is on disk.
+    async fn audited_call(
+        &self,
+        audit: &Audit,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let received = Received::now();
+        let request_id = context.id.clone();
+        let registry = &self.shared.registry;
+        let name = request.name.clone();
+        let route = registry.route(&name);
+        let arguments = route
+            .filter(|route| audit.keeps_arguments(&route.tool))
+            .map(|_| Value::Object(request.arguments.clone().unwrap_or_default()));
+        let (outcome, version) = match route {
+            None => (Err(unknown_tool(&name)), None),
+            Some(route) => {
+                let mut call = self.call(route, request, context);
+                let outcome = self.shared.pipeline.run_in(&mut call).await;
+                let version = call
+                    .version_resolved
+                    .then(|| call.resolved().version.clone());
+                (outcome, version)
+            }
+        };
+        let record = CallRecord {
+            received,
+            request_id: &request_id,
+            tenant: self.shared.tenant.as_deref(),
+            name: &name,
+            tool: route.map(|route| &*route.tool),
+            version: version.as_ref(),
+            arguments,
+            outcome: &outcome,
+        };
+        let entry = audit.call_entry(record, registry);
+        self.append(audit, &entry).await?;
+        outcome.map(Into::into)
+    }
+
+    /// Records a request other than `tools/call` that ended with `error`, or
+    /// with a result; `received` is `None` when there is no audit log.
+    async fn record(
+        &self,
+        received: Option<Received>,
+        method: &str,
+        id: &RequestId,
+        error: Option<&ErrorData>,
+    ) -> Result<(), ErrorData> {
+        let (Some(audit), Some(received)) = (&self.audit, received) else {
+            return Ok(());
+        };
+        let tenant = self.shared.tenant.as_deref();
+        let entry = audit.request_entry(received, method, id, tenant, error);
+        self.append(audit, &entry).await
+    }
+
+    /// Appends `entry`. A strict log that cannot take it fails the request:
+    /// no response leaves without its record.
+    async fn append(&self, audit: &Audit, entry: &crate::audit::Entry) -> Result<(), ErrorData> {
+        match audit.log().append(entry).await {
+            Ok(()) => Ok(()),
+            Err(error) if audit.log().is_strict() => {
+                tracing::error!(%error, "refusing a response whose audit record was not written");
+                Err(ErrorData::internal_error(
+                    "the audit record of this request could not be written",
+                    None,
+                ))
+            }
+            Err(error) => {
+                tracing::error!(%error, "an audit record was not written");
+                Ok(())
+            }
+        }
+    }
+
+    fn call(
+        &self,
+        route: &crate::registry::Route,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Call {
         let parts = RequestParts {
             progress_token: context.meta.get_progress_token(),
             meta: context.meta.0.0,
@@ -183,8 +345,7 @@ impl ServerHandler for McpServer {
             principal: self.shared.principal.clone(),
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
-        let call = Call::new(Arc::clone(&self.shared.registry), route, arguments, parts);
-        self.shared.pipeline.run(call).await.map(Into::into)
+        Call::new(Arc::clone(&self.shared.registry), route, arguments, parts)
     }
 }
 

@@ -347,6 +347,7 @@ mod tests {
                 description: String::new(),
                 module: None,
                 annotations: None,
+                audit: Default::default(),
                 versions,
             }],
         })

@@ -188,6 +188,7 @@ mod tests {
             description: String::new(),
             module: None,
             annotations: None,
+            audit: Default::default(),
             versions,
             input_type: super::super::ident::sanitize("In", Case::Camel),
             output_type: None,

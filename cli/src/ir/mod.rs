@@ -85,6 +85,8 @@ pub struct Tool {
     pub module: Option<String>,
     /// Annotations as JSON.
     pub annotations: Option<Map<String, Value>>,
+    /// What the audit log records of its calls.
+    pub audit: manifest::ToolAudit,
     /// Versions, ascending.
     pub versions: Vec<Version>,
     /// The handler's input type.
@@ -214,6 +216,14 @@ fn lower_tool(tool: raw::Tool, modules: &mut Scope) -> Tool {
                 Ok(Value::Object(map)) => map,
                 _ => unreachable!("annotations serialise to an object"),
             }),
+        audit: tool
+            .audit
+            .map(|a| manifest::ToolAudit {
+                arguments: a.arguments,
+                results: a.results,
+                sensitive: a.sensitive,
+            })
+            .unwrap_or_default(),
         versions,
         input_type,
         output_type,
@@ -270,6 +280,7 @@ impl Ir {
                     description: t.description.clone(),
                     module: t.module.clone(),
                     annotations: t.annotations.clone(),
+                    audit: t.audit.clone(),
                     versions: t
                         .versions
                         .iter()

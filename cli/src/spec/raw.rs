@@ -141,9 +141,30 @@ pub struct Tool {
     /// MCP tool annotations (hints for clients).
     #[serde(default)]
     pub annotations: Option<Annotations>,
+    /// What the server's audit log records of this tool's calls.
+    #[serde(default)]
+    pub audit: Option<Audit>,
     /// The versions, oldest first. The last one is the version the handler
     /// implements; older ones are served by migrating their arguments up.
     pub versions: Vec<Version>,
+}
+
+/// What the audit log records of a tool's calls beyond the metadata (time,
+/// tenant, principal, tool, version, outcome, duration).
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    /// Record the arguments as the caller sent them.
+    #[serde(default)]
+    pub arguments: bool,
+    /// Record the result.
+    #[serde(default)]
+    pub results: bool,
+    /// Dotted paths of values to redact (`password`, `filters.token`): each
+    /// must name a property of an input or output schema. A redacted value is
+    /// replaced by a marker and its keyed hash.
+    #[serde(default)]
+    pub sensitive: Vec<String>,
 }
 
 /// MCP tool annotations. All of them are hints, never guarantees.

@@ -3,6 +3,7 @@
 //! found an error.
 
 mod access;
+mod audit;
 mod chains;
 mod changes;
 mod names;
@@ -62,6 +63,7 @@ pub fn validate_with(
     access::check(spec, &mut found);
     let schemas_ok = schemas::check(spec, &mut found);
     if schemas_ok {
+        audit::check(spec, &mut found);
         changes::check(spec, &mut found);
         // Chains of tools with errors would only repeat them.
         chains::check(spec, &tools_with_errors(&found), options.seed, &mut found);

@@ -53,6 +53,9 @@ pub struct Call {
     /// Index of the version the caller resolved to (the newest until
     /// [`ResolveVersion`] runs).
     pub version: usize,
+    /// Whether [`ResolveVersion`] settled `version` (a caller asking for an
+    /// unserved version leaves it unsettled).
+    pub version_resolved: bool,
     /// The JSON-RPC request id.
     pub request_id: RequestId,
     /// Cancelled when the client cancels the request.
@@ -74,6 +77,7 @@ impl Call {
         Self {
             registry,
             version: route.tool.newest(),
+            version_resolved: false,
             tool: route.tool.clone(),
             name: route.alias_listing.as_ref().map_or_else(
                 || route.tool.name.as_str().into(),
@@ -189,6 +193,12 @@ impl Pipeline {
 
     /// Runs `call` through every stage.
     pub async fn run(&self, mut call: Call) -> CallOutcome {
-        Next { rest: &self.stages }.run(&mut call).await
+        self.run_in(&mut call).await
+    }
+
+    /// Runs `call` through every stage, leaving what the stages settled
+    /// (the resolved version) readable afterwards.
+    pub async fn run_in(&self, call: &mut Call) -> CallOutcome {
+        Next { rest: &self.stages }.run(call).await
     }
 }

@@ -48,7 +48,10 @@ impl Stage for ResolveVersion {
                 .to_zoned(jiff::tz::TimeZone::UTC)
                 .date();
             match resolve(call, today) {
-                Ok(index) => call.version = index,
+                Ok(index) => {
+                    call.version = index;
+                    call.version_resolved = true;
+                }
                 Err(unresolved) => return Ok(unresolved_result(call, unresolved)),
             }
             let mut outcome = next.run(call).await;
