@@ -3,11 +3,13 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
 
 use crate::GeneratedServer;
+use crate::auth::{self, Authenticator};
 use crate::config::RuntimeConfig;
 use crate::manifest;
 use crate::pipeline::Pipeline;
@@ -27,6 +29,15 @@ enum Command {
     Serve(ServeArgs),
     /// Print the tool surface as `tools/list` shows it, as JSON.
     Tools(ToolsArgs),
+    /// Credentials for the runtime config's `auth` section.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+#[derive(Subcommand)]
+enum AuthCommand {
+    /// Read an API key from stdin and print the digest `auth.api_keys[].sha256` takes.
+    HashKey,
 }
 
 #[derive(Args, Default)]
@@ -100,8 +111,9 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
         Err(error) => error.exit(),
     };
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Auth(AuthCommand::HashKey) => hash_key(),
         Command::Tools(args) => match configure(registry, args.config.as_deref()) {
-            Ok(server) => {
+            Ok((server, _)) => {
                 let json = serde_json::to_string_pretty(server.tools()).expect("tools serialise");
                 println!("{json}");
                 ExitCode::SUCCESS
@@ -109,14 +121,34 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
             Err(code) => code,
         },
         Command::Serve(args) => match configure(registry, args.config.as_deref()) {
-            Ok(server) => serve(server, args),
+            Ok((server, config)) => serve(server, args, config),
             Err(code) => code,
         },
     }
 }
 
+/// Prints the digest of the key on stdin (one line; the newline is not part
+/// of the key). Taking the key on stdin keeps it out of shell history.
+fn hash_key() -> ExitCode {
+    let mut key = String::new();
+    if let Err(error) = std::io::stdin().read_line(&mut key) {
+        eprintln!("error: cannot read the key from stdin: {error}");
+        return ExitCode::FAILURE;
+    }
+    let key = key.trim_end_matches(['\r', '\n']);
+    if key.is_empty() {
+        eprintln!("error: no key on stdin");
+        return ExitCode::from(2);
+    }
+    println!("{}", auth::hash_key(key));
+    ExitCode::SUCCESS
+}
+
 /// Applies the runtime config to the registry and builds the server.
-fn configure(mut registry: Registry, config_path: Option<&Path>) -> Result<McpServer, ExitCode> {
+fn configure(
+    mut registry: Registry,
+    config_path: Option<&Path>,
+) -> Result<(McpServer, RuntimeConfig), ExitCode> {
     let config = match config_path.map(RuntimeConfig::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => {
@@ -152,14 +184,27 @@ fn configure(mut registry: Registry, config_path: Option<&Path>) -> Result<McpSe
         }
     }
     registry.set_pins(pins);
-    Ok(McpServer::new(
-        registry,
-        Pipeline::standard(),
-        config.tenant,
-    ))
+    let server = McpServer::new(registry, Pipeline::standard(), config.tenant.clone());
+    Ok((server, config))
 }
 
-fn serve(server: McpServer, args: ServeArgs) -> ExitCode {
+fn serve(server: McpServer, args: ServeArgs, config: RuntimeConfig) -> ExitCode {
+    // Checked before serving, like the rest of the config: a JWKS file that
+    // cannot be read is a config error, not a failure at the first request.
+    let authenticator = match (&args.transport, &config.auth) {
+        (Transport::Http, Some(auth)) => match Authenticator::new(auth, &args.path) {
+            Ok(authenticator) => Some(Arc::new(authenticator)),
+            Err(error) => {
+                let origin = args
+                    .config
+                    .as_ref()
+                    .map_or_else(|| "runtime config".to_owned(), |p| p.display().to_string());
+                eprintln!("error: {origin}: {error}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
     let offered = match args.transport {
         Transport::Stdio => manifest::Transport::Stdio,
         Transport::Http => manifest::Transport::Http,
@@ -185,6 +230,7 @@ fn serve(server: McpServer, args: ServeArgs) -> ExitCode {
                 let mut options = HttpOptions {
                     bind: args.bind,
                     path: args.path,
+                    auth: authenticator,
                     ..HttpOptions::default()
                 };
                 if !args.allowed_hosts.is_empty() {

@@ -13,6 +13,8 @@ pub mod prove;
 pub mod testing;
 
 #[cfg(feature = "server")]
+pub mod auth;
+#[cfg(feature = "server")]
 pub mod cli;
 #[cfg(feature = "server")]
 pub mod config;

@@ -12,6 +12,7 @@ use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
+use crate::auth::Principal;
 use crate::manifest::Transport;
 use crate::pipeline::{Call, Pipeline, RequestParts, Unresolved, select};
 use crate::registry::Registry;
@@ -105,9 +106,17 @@ impl ServerHandler for McpServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.shared.listing.clone()))
+        let tools = match principal(&context).and_then(|p| p.tenant) {
+            // A caller of another tenant than the configured one sees its
+            // own tenant's pins; tools/list is rare enough to build it anew.
+            Some(tenant) if Some(&tenant) != self.shared.tenant.as_ref() => {
+                listing(&self.shared.registry, Some(&tenant))
+            }
+            _ => self.shared.listing.clone(),
+        };
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn call_tool(
@@ -121,18 +130,33 @@ impl ServerHandler for McpServer {
                 None,
             ));
         };
+        let principal = principal(&context);
+        let tenant = principal
+            .as_ref()
+            .and_then(|p| p.tenant.clone())
+            .or_else(|| self.shared.tenant.clone());
         let parts = RequestParts {
+            principal,
             progress_token: context.meta.get_progress_token(),
             meta: context.meta.0.0,
             id: context.id,
             cancellation: context.ct,
             peer: Some(context.peer),
-            tenant: self.shared.tenant.clone(),
+            tenant,
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let call = Call::new(Arc::clone(&self.shared.registry), route, arguments, parts);
         self.shared.pipeline.run(call).await.map(Into::into)
     }
+}
+
+/// The principal the HTTP layer verified, if the request came that way.
+fn principal(context: &RequestContext<RoleServer>) -> Option<Principal> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>())
+        .cloned()
 }
 
 /// What `tools/list` shows a caller of `tenant`: each tool at its pinned

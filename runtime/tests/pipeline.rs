@@ -130,6 +130,7 @@ async fn run(
         progress_token: None,
         peer: None,
         tenant: request.tenant.map(Into::into),
+        principal: None,
     };
     let call = Call::new(Arc::clone(registry), route, request.arguments, parts);
     Pipeline::standard().run(call).await
@@ -465,6 +466,7 @@ async fn the_meta_prefix_is_configurable() {
         progress_token: None,
         peer: None,
         tenant: None,
+        principal: None,
     };
     let result = Pipeline::standard()
         .run(Call::new(

@@ -23,6 +23,7 @@ use rmcp::service::{Peer, RoleServer};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::Principal;
 use crate::handler::{BoxFuture, ToolContext};
 use crate::registry::{Registry, Route, ToolEntry, ToolVersion};
 
@@ -109,8 +110,11 @@ pub struct RequestParts {
     pub progress_token: Option<ProgressToken>,
     /// The client connection.
     pub peer: Option<Peer<RoleServer>>,
-    /// The caller's tenant.
+    /// The caller's tenant: from its verified credential, else the
+    /// runtime config.
     pub tenant: Option<Arc<str>>,
+    /// The caller, when its credentials were verified.
+    pub principal: Option<Principal>,
 }
 
 /// One step of the pipeline.
