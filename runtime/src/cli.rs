@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::GeneratedServer;
 use crate::audit::{self, Audit, Head, VerifyError};
+use crate::auth::{self, Authenticator};
 use crate::config::{PRINCIPAL_ENV, RuntimeConfig};
 use crate::manifest;
 use crate::pipeline::Pipeline;
@@ -33,6 +34,15 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Credentials for the runtime config's `auth` section.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+#[derive(Subcommand)]
+enum AuthCommand {
+    /// Read an API key from stdin and print the digest `auth.api_keys[].sha256` takes.
+    HashKey,
 }
 
 #[derive(Subcommand)]
@@ -125,8 +135,9 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
     };
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Audit(AuditCommand::Verify(args)) => verify(&args),
+        Command::Auth(AuthCommand::HashKey) => hash_key(),
         Command::Tools(args) => match configure(registry, args.config.as_deref(), Purpose::List) {
-            Ok(server) => {
+            Ok((server, _)) => {
                 let json = serde_json::to_string_pretty(&server.tools()).expect("tools serialise");
                 println!("{json}");
                 ExitCode::SUCCESS
@@ -134,10 +145,27 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
             Err(code) => code,
         },
         Command::Serve(args) => match configure(registry, args.config.as_deref(), Purpose::Serve) {
-            Ok(server) => serve(server, args),
+            Ok((server, config)) => serve(server, args, config),
             Err(code) => code,
         },
     }
+}
+
+/// Prints the digest of the key on stdin (one line; the newline is not part
+/// of the key). Taking the key on stdin keeps it out of shell history.
+fn hash_key() -> ExitCode {
+    let mut key = String::new();
+    if let Err(error) = std::io::stdin().read_line(&mut key) {
+        eprintln!("error: cannot read the key from stdin: {error}");
+        return ExitCode::FAILURE;
+    }
+    let key = key.trim_end_matches(['\r', '\n']);
+    if key.is_empty() {
+        eprintln!("error: no key on stdin");
+        return ExitCode::from(2);
+    }
+    println!("{}", auth::hash_key(key));
+    ExitCode::SUCCESS
 }
 
 /// What a command builds the server for.
@@ -155,7 +183,7 @@ fn configure(
     mut registry: Registry,
     config_path: Option<&Path>,
     purpose: Purpose,
-) -> Result<McpServer, ExitCode> {
+) -> Result<(McpServer, RuntimeConfig), ExitCode> {
     let config = match config_path.map(RuntimeConfig::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(error) => {
@@ -206,10 +234,11 @@ fn configure(
         },
     };
     let server = McpServer::with_caller(registry, Pipeline::standard(), caller);
-    Ok(match audit {
+    let server = match audit {
         Some(audit) => server.with_audit(audit),
         None => server,
-    })
+    };
+    Ok((server, config))
 }
 
 fn parse_anchor(text: &str) -> Result<Head, String> {
@@ -298,7 +327,23 @@ fn caller(registry: &Registry, config: &RuntimeConfig) -> Result<Caller, String>
     })
 }
 
-fn serve(server: McpServer, args: ServeArgs) -> ExitCode {
+fn serve(server: McpServer, args: ServeArgs, config: RuntimeConfig) -> ExitCode {
+    // Checked before serving, like the rest of the config: a JWKS file that
+    // cannot be read is a config error, not a failure at the first request.
+    let authenticator = match (&args.transport, &config.auth) {
+        (Transport::Http, Some(auth)) => match Authenticator::new(auth, &args.path) {
+            Ok(authenticator) => Some(Arc::new(authenticator)),
+            Err(error) => {
+                let origin = args
+                    .config
+                    .as_ref()
+                    .map_or_else(|| "runtime config".to_owned(), |p| p.display().to_string());
+                eprintln!("error: {origin}: {error}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
     let offered = match args.transport {
         Transport::Stdio => manifest::Transport::Stdio,
         Transport::Http => manifest::Transport::Http,
@@ -325,6 +370,7 @@ fn serve(server: McpServer, args: ServeArgs) -> ExitCode {
                 let mut options = HttpOptions {
                     bind: args.bind,
                     path: args.path,
+                    auth: authenticator,
                     ..HttpOptions::default()
                 };
                 if !args.allowed_hosts.is_empty() {

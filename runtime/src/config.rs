@@ -27,6 +27,10 @@ pub struct RuntimeConfig {
     /// The audit log; off when absent.
     #[serde(default)]
     pub audit: Option<AuditConfig>,
+    /// Who may call over HTTP. Without it the HTTP endpoint takes every
+    /// request its Host and Origin checks let through.
+    #[serde(default)]
+    pub auth: Option<AuthConfig>,
 }
 
 /// Where and how the audit log is written (see `docs/audit.md`).
@@ -165,4 +169,76 @@ impl RuntimeConfig {
             .map(|(tenant, config)| (tenant.clone(), config.pins.clone()))
             .collect()
     }
+}
+
+/// HTTP authentication: API keys and JWT bearer tokens.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// The canonical URI of the MCP endpoint (RFC 8707), e.g.
+    /// `https://mcp.example.com/mcp`: tokens must name it in `aud`, and the
+    /// protected resource metadata is served under its origin.
+    pub resource: String,
+    /// Issuers clients may get tokens from (RFC 9728 `authorization_servers`).
+    #[serde(default)]
+    pub authorization_servers: Vec<String>,
+    /// Scopes every credential must carry.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Accepted API keys.
+    #[serde(default)]
+    pub api_keys: Vec<ApiKeyConfig>,
+    /// Accepted bearer tokens.
+    #[serde(default)]
+    pub jwt: Option<JwtConfig>,
+}
+
+/// One API key.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// Who presents it.
+    pub principal: String,
+    /// The tenant that principal belongs to.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Hex SHA-256 of the key (`<server> auth hash-key`); never the key.
+    pub sha256: String,
+    /// Scopes the key carries.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// Bearer tokens of one issuer.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtConfig {
+    /// The exact `iss` every token must carry.
+    pub issuer: String,
+    /// The issuer's public keys, a JWK set (RFC 7517) in a file.
+    pub jwks_file: PathBuf,
+    /// Accepted signature algorithms (asymmetric only).
+    #[serde(default = "default_algorithms")]
+    pub algorithms: Vec<String>,
+    /// Clock skew allowed on `exp` and `nbf`, in seconds (at most 300).
+    #[serde(default = "default_leeway")]
+    pub leeway_seconds: u64,
+    /// The claim naming the principal.
+    #[serde(default = "default_principal_claim")]
+    pub principal_claim: String,
+    /// The claim naming the tenant; without it, token callers have none.
+    #[serde(default)]
+    pub tenant_claim: Option<String>,
+}
+
+fn default_algorithms() -> Vec<String> {
+    vec!["RS256".into(), "ES256".into()]
+}
+
+fn default_leeway() -> u64 {
+    30
+}
+
+fn default_principal_claim() -> String {
+    "sub".into()
 }

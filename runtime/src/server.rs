@@ -15,6 +15,7 @@ use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
 use crate::audit::{Audit, CallRecord, Received};
+use crate::auth::Principal;
 use crate::manifest::Transport;
 use crate::pipeline::{
     Call, CallOutcome, Pipeline, RequestParts, Unresolved, select, unknown_tool,
@@ -122,31 +123,81 @@ impl McpServer {
 
     /// The tools as `tools/list` shows them to the configured caller.
     pub fn tools(&self) -> Vec<Tool> {
-        self.shared
-            .listing
-            .iter()
-            .filter(|tool| self.visible(&tool.name))
-            .cloned()
+        self.tools_for(&self.configured())
+    }
+
+    /// The tools as `tools/list` shows them to `who`: at its tenant's pins,
+    /// and only those its access rules let it see.
+    fn tools_for(&self, who: &Who) -> Vec<Tool> {
+        let listing = if who.tenant == self.shared.tenant {
+            self.shared.listing.clone()
+        } else {
+            // Another tenant than the configured one (an authenticated
+            // caller): tools/list is rare enough to build its view anew.
+            listing(&self.shared.registry, who.tenant.as_deref())
+        };
+        if self.shared.registry.access().is_none() {
+            return listing;
+        }
+        listing
+            .into_iter()
+            .filter(|tool| self.visible(who, &tool.name))
             .collect()
     }
 
-    /// Whether the configured caller may see the tool (or alias) `name`.
-    /// Every tool is visible when the spec has no access rules.
-    fn visible(&self, name: &str) -> bool {
+    /// Whether `who` may see the tool (or alias) `name`. Every tool is
+    /// visible when the spec has no access rules.
+    fn visible(&self, who: &Who, name: &str) -> bool {
         let registry = &self.shared.registry;
         let Some(guard) = registry.access() else {
             return true;
         };
         registry.route(name).is_some_and(|route| {
             guard.tool_visible(
-                self.shared.principal.as_deref(),
-                self.shared.tenant.as_deref(),
+                who.principal.as_deref(),
+                who.tenant.as_deref(),
                 &route.tool,
                 route.major.as_ref(),
                 jiff::Timestamp::now(),
             )
         })
     }
+
+    /// The caller the runtime config names.
+    fn configured(&self) -> Who {
+        Who {
+            tenant: self.shared.tenant.clone(),
+            principal: self.shared.principal.clone(),
+        }
+    }
+
+    /// Who makes the request of `context`: the principal the HTTP layer
+    /// verified, else the configured caller. A verified principal's tenant
+    /// is the spec's (under access rules), else its credential's, else the
+    /// configured one; never anything the request itself says.
+    fn who(&self, context: &RequestContext<RoleServer>) -> Who {
+        let Some(principal) = principal(context) else {
+            return self.configured();
+        };
+        let from_spec = self
+            .shared
+            .registry
+            .access()
+            .and_then(|guard| guard.policy().tenant_of(&principal.id).cloned());
+        Who {
+            tenant: from_spec
+                .or(principal.tenant)
+                .or_else(|| self.shared.tenant.clone()),
+            principal: Some(principal.id),
+        }
+    }
+}
+
+/// The caller of one request.
+#[derive(Clone, Debug)]
+struct Who {
+    tenant: Option<Arc<str>>,
+    principal: Option<Arc<str>>,
 }
 
 /// Who calls: the tenant and the principal, both from the runtime config.
@@ -167,11 +218,9 @@ impl ServerHandler for McpServer {
         // rmcp asks for the tool on every stateless HTTP call, only to check
         // `Mcp-Param-*` headers against its input schema: hand it the lean
         // copy rather than deep-copying the listing's `_meta`.
-        self.shared
-            .lookups
-            .get(name)
-            .filter(|_| self.visible(name))
-            .cloned()
+        // Not filtered by access rules: this has no request to tell who asks,
+        // and a call of a hidden tool is answered as unknown by the pipeline.
+        self.shared.lookups.get(name).cloned()
     }
 
     async fn list_tools(
@@ -180,13 +229,9 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let received = self.audit.as_ref().map(|_| Received::now());
-        let tools = if self.shared.registry.access().is_none() {
-            self.shared.listing.clone()
-        } else {
-            self.tools()
-        };
-        let result = ListToolsResult::with_all_items(tools);
-        self.record(received, "tools/list", &context.id, None)
+        let who = self.who(&context);
+        let result = ListToolsResult::with_all_items(self.tools_for(&who));
+        self.record(received, "tools/list", &context.id, &who, None)
             .await?;
         Ok(result)
     }
@@ -201,14 +246,22 @@ impl ServerHandler for McpServer {
         let received = self.audit.as_ref().map(|_| Received::now());
         context.peer.set_peer_info(request.clone());
         let result = self.negotiate_initialize(&request);
-        self.record(received, "initialize", &context.id, result.as_ref().err())
-            .await?;
+        let who = self.who(&context);
+        self.record(
+            received,
+            "initialize",
+            &context.id,
+            &who,
+            result.as_ref().err(),
+        )
+        .await?;
         result
     }
 
     async fn ping(&self, context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
         let received = self.audit.as_ref().map(|_| Received::now());
-        self.record(received, "ping", &context.id, None).await
+        let who = self.who(&context);
+        self.record(received, "ping", &context.id, &who, None).await
     }
 
     async fn discover(
@@ -220,7 +273,8 @@ impl ServerHandler for McpServer {
             self.supported_protocol_versions().into_owned(),
             self.get_info(),
         );
-        self.record(received, "server/discover", &context.id, None)
+        let who = self.who(&context);
+        self.record(received, "server/discover", &context.id, &who, None)
             .await?;
         Ok(result)
     }
@@ -247,7 +301,8 @@ impl McpServer {
         let Some(route) = self.shared.registry.route(&request.name) else {
             return Err(unknown_tool(&request.name));
         };
-        let call = self.call(route, request, context);
+        let who = self.who(&context);
+        let call = self.call(route, request, context, who);
         self.shared.pipeline.run(call).await
     }
 
@@ -261,6 +316,7 @@ impl McpServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let received = Received::now();
         let request_id = context.id.clone();
+        let who = self.who(&context);
         let registry = &self.shared.registry;
         let name = request.name.clone();
         let route = registry.route(&name);
@@ -270,7 +326,7 @@ impl McpServer {
         let (outcome, version) = match route {
             None => (Err(unknown_tool(&name)), None),
             Some(route) => {
-                let mut call = self.call(route, request, context);
+                let mut call = self.call(route, request, context, who.clone());
                 let outcome = self.shared.pipeline.run_in(&mut call).await;
                 let version = call
                     .version_resolved
@@ -281,14 +337,15 @@ impl McpServer {
         let record = CallRecord {
             received,
             request_id: &request_id,
-            tenant: self.shared.tenant.as_deref(),
+            tenant: who.tenant.as_deref(),
             name: &name,
             tool: route.map(|route| &*route.tool),
             version: version.as_ref(),
             arguments,
             outcome: &outcome,
         };
-        let entry = audit.call_entry(record, registry);
+        let mut entry = audit.call_entry(record, registry);
+        entry.principal = who.principal.as_deref().map(str::to_owned);
         self.append(audit, &entry).await?;
         outcome.map(Into::into)
     }
@@ -300,13 +357,14 @@ impl McpServer {
         received: Option<Received>,
         method: &str,
         id: &RequestId,
+        who: &Who,
         error: Option<&ErrorData>,
     ) -> Result<(), ErrorData> {
         let (Some(audit), Some(received)) = (&self.audit, received) else {
             return Ok(());
         };
-        let tenant = self.shared.tenant.as_deref();
-        let entry = audit.request_entry(received, method, id, tenant, error);
+        let mut entry = audit.request_entry(received, method, id, who.tenant.as_deref(), error);
+        entry.principal = who.principal.as_deref().map(str::to_owned);
         self.append(audit, &entry).await
     }
 
@@ -334,6 +392,7 @@ impl McpServer {
         route: &crate::registry::Route,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
+        who: Who,
     ) -> Call {
         let parts = RequestParts {
             progress_token: context.meta.get_progress_token(),
@@ -341,12 +400,21 @@ impl McpServer {
             id: context.id,
             cancellation: context.ct,
             peer: Some(context.peer),
-            tenant: self.shared.tenant.clone(),
-            principal: self.shared.principal.clone(),
+            tenant: who.tenant,
+            principal: who.principal,
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         Call::new(Arc::clone(&self.shared.registry), route, arguments, parts)
     }
+}
+
+/// The principal the HTTP layer verified, if the request came that way.
+fn principal(context: &RequestContext<RoleServer>) -> Option<Principal> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Principal>())
+        .cloned()
 }
 
 /// What `tools/list` shows a caller of `tenant`: each tool at its pinned

@@ -1,6 +1,7 @@
 //! Serving a server over stdio and over streamable HTTP (axum).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use rmcp::ServiceExt;
 use rmcp::transport::stdio_pipes;
@@ -9,6 +10,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::{self, Authenticator};
 use crate::server::McpServer;
 
 /// Origins a browser on this machine presents; anything else is refused so a
@@ -38,6 +40,8 @@ pub struct HttpOptions {
     pub allowed_origins: Vec<String>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Who may call; `None` serves every request.
+    pub auth: Option<Arc<Authenticator>>,
 }
 
 impl Default for HttpOptions {
@@ -48,6 +52,7 @@ impl Default for HttpOptions {
             allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
             allowed_origins: LOOPBACK_ORIGINS.iter().map(|o| (*o).to_owned()).collect(),
             max_body_bytes: 4 * 1024 * 1024,
+            auth: None,
         }
     }
 }
@@ -79,7 +84,29 @@ pub async fn serve_http(
         .with_max_request_body_bytes(options.max_body_bytes);
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
-    let router = axum::Router::new().nest_service(&options.path, service);
+    let router = match &options.auth {
+        None => axum::Router::new().nest_service(&options.path, service),
+        Some(authenticator) => {
+            let document = authenticator.metadata().to_string();
+            // The metadata stays public: clients read it to find out how to
+            // get a token.
+            axum::Router::new()
+                .nest_service(&options.path, service)
+                .layer(axum::middleware::from_fn_with_state(
+                    Arc::clone(authenticator),
+                    auth::require_credentials,
+                ))
+                .route(
+                    &auth::metadata_path(&options.path),
+                    axum::routing::get(move || async move {
+                        (
+                            [(axum::http::header::CONTENT_TYPE, "application/json")],
+                            document.clone(),
+                        )
+                    }),
+                )
+        }
+    };
     let listener = TcpListener::bind(options.bind).await?;
     let address = listener.local_addr()?;
     eprintln!("listening on http://{address}{}", options.path);

@@ -124,10 +124,11 @@ pub struct RequestParts {
     pub progress_token: Option<ProgressToken>,
     /// The client connection.
     pub peer: Option<Peer<RoleServer>>,
-    /// The caller's tenant.
+    /// The caller's tenant: from its verified credential, else the
+    /// runtime config.
     pub tenant: Option<Arc<str>>,
-    /// The caller, when known. This is where an authentication layer puts
-    /// the principal its credentials name.
+    /// The caller, when known. Over HTTP with
+    /// authentication, the principal its credentials name.
     pub principal: Option<Arc<str>>,
 }
 
