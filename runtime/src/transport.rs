@@ -82,18 +82,24 @@ pub async fn serve_http(
         .with_allowed_origins(options.allowed_origins)
         .enforce_origin_validation()
         .with_max_request_body_bytes(options.max_body_bytes);
+    // Refusals never reach the server, so the gate records them itself.
+    let audit = server.audit().cloned();
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
     let router = match &options.auth {
         None => axum::Router::new().nest_service(&options.path, service),
         Some(authenticator) => {
             let document = authenticator.metadata().to_string();
+            let gate = auth::Gate {
+                authenticator: Arc::clone(authenticator),
+                audit,
+            };
             // The metadata stays public: clients read it to find out how to
             // get a token.
             axum::Router::new()
                 .nest_service(&options.path, service)
                 .layer(axum::middleware::from_fn_with_state(
-                    Arc::clone(authenticator),
+                    gate,
                     auth::require_credentials,
                 ))
                 .route(

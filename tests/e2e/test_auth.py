@@ -3,7 +3,9 @@
 # issuer (a JWK set file). Every refusal is a 401 (403 for a missing scope)
 # with a `WWW-Authenticate` challenge pointing at the protected resource
 # metadata; accepted credentials reach MCP through the official client, and
-# a token's tenant (never a header's) picks the tenant's version pins.
+# a token's tenant (never a header's) picks the tenant's version pins. Every
+# request, refused or not, leaves a record in the strict audit log, whose
+# chain `audit verify` accepts until one byte of it changes.
 
 import hashlib
 import json
@@ -75,10 +77,14 @@ auth:
     algorithms: [ES256]
     leeway_seconds: 5
     tenant_claim: tenant
+audit:
+  path: {directory / "audit.jsonl"}
+  mode: strict
 """,
         encoding="utf-8",
     )
     served = HttpServer(binary, directory / "stderr.log", config=config)
+    served.audit_log = directory / "audit.jsonl"
     yield served
     code = served.stop()
     assert code == 0, served.stderr()
@@ -314,3 +320,48 @@ def test_an_auth_section_the_server_cannot_use_stops_it(binary, signing_key, tmp
     assert "listening" not in finished.stderr
     for fragment in fragments:
         assert fragment in finished.stderr, finished.stderr
+
+
+def records(server):
+    lines = server.audit_log.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_every_request_is_recorded_and_the_chain_verifies(binary, server, signing_key, tmp_path):
+    import shutil
+    import subprocess
+
+    marker = f"user-{uuid.uuid4()}"
+    post(server)
+    post(server, "Bearer k-alice-wrong")
+    post(server, f"Bearer {KEYS['bob']}")
+    post(server, f"Bearer {token(server, signing_key, aud='https://other.example.test/mcp')}")
+    assert post(server, f"Bearer {token(server, signing_key, sub=marker)}").status_code == 200
+    log = records(server)
+    refused = [r for r in log if r["outcome"] == "refused"]
+    messages = [r["error"]["message"] for r in refused]
+    assert "401: no credentials" in messages
+    assert "401: invalid credentials: unknown API key" in messages
+    assert "403: insufficient scope: missing search" in messages
+    assert any(m.startswith("401: invalid credentials: token rejected") and "Audience" in m for m in messages), messages
+    assert all(r["method"] == "tools/list" for r in refused[-4:])
+    accepted = [r for r in log if r.get("principal") == marker]
+    assert [(r["method"], r["outcome"], r["tenant"]) for r in accepted] == [("tools/list", "ok", "acme")]
+    text = server.audit_log.read_text(encoding="utf-8")
+    for secret in (KEYS["alice"], KEYS["bob"], "k-alice-wrong"):
+        assert secret not in text
+
+    copy = tmp_path / "audit.jsonl"
+    shutil.copyfile(server.audit_log, copy)
+    verified = subprocess.run([str(binary), "audit", "verify", str(copy)], capture_output=True, text=True, timeout=30)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"{len(log)} records" in verified.stdout
+
+    # One byte changed in a record in the middle: the chain breaks there.
+    data = bytearray(copy.read_bytes())
+    at = data.index(b"no credentials")
+    data[at] = ord("N")
+    copy.write_bytes(bytes(data))
+    broken = subprocess.run([str(binary), "audit", "verify", str(copy)], capture_output=True, text=True, timeout=30)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "breaks" in broken.stdout

@@ -74,6 +74,9 @@ pub enum Outcome {
     ToolError,
     /// A JSON-RPC error: unknown tool, internal error.
     ProtocolError,
+    /// Refused over HTTP before reaching MCP: missing or invalid
+    /// credentials (401), or a missing scope (403).
+    Refused,
     /// Not a request: records were dropped because the queue was full.
     Lost,
 }

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 
 pub use api_key::{ApiKeys, hash_key};
 pub use jwt::JwtVerifier;
-pub use layer::require_credentials;
+pub use layer::{Gate, require_credentials};
 pub use metadata::metadata_path;
 
 use crate::config::AuthConfig;
