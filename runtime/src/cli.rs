@@ -233,7 +233,8 @@ fn configure(
             }
         },
     };
-    let server = McpServer::with_caller(registry, Pipeline::standard(), caller);
+    let pipeline = Pipeline::for_registry(&registry);
+    let server = McpServer::with_caller(registry, pipeline, caller);
     let server = match audit {
         Some(audit) => server.with_audit(audit),
         None => server,

@@ -187,6 +187,25 @@ impl Pipeline {
         }
     }
 
+    /// [`Pipeline::standard`] without the access stages when `registry`'s
+    /// spec has no access rules: they would only pass every call on, at
+    /// the cost of two more stage hops per call.
+    pub fn for_registry(registry: &Registry) -> Self {
+        if registry.access().is_some() {
+            return Self::standard();
+        }
+        Self {
+            stages: vec![
+                Arc::new(ResolveVersion),
+                Arc::new(MigrateResult),
+                Arc::new(ValidateArguments),
+                Arc::new(MigrateForward),
+                Arc::new(RevalidateMigrated),
+                Arc::new(InvokeHandler),
+            ],
+        }
+    }
+
     /// A pipeline of exactly these stages.
     pub fn from_stages(stages: Vec<Arc<dyn Stage>>) -> Self {
         Self { stages }
