@@ -7,6 +7,7 @@ mod authorize;
 mod invoke;
 mod migrate;
 mod result;
+pub mod span;
 mod validate;
 mod version;
 
@@ -24,6 +25,7 @@ use rmcp::model::{CallToolResult, JsonObject, ProgressToken, RequestId};
 use rmcp::service::{Peer, RoleServer};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::handler::{BoxFuture, ToolContext};
 use crate::registry::{Registry, Route, ToolEntry, ToolVersion};
@@ -219,6 +221,12 @@ impl Pipeline {
     /// Runs `call` through every stage, leaving what the stages settled
     /// (the resolved version) readable afterwards.
     pub async fn run_in(&self, call: &mut Call) -> CallOutcome {
-        Next { rest: &self.stages }.run(call).await
+        let span = span::start(call);
+        let outcome = Next { rest: &self.stages }
+            .run(call)
+            .instrument(span.clone())
+            .await;
+        span::finish(&span, call, &outcome);
+        outcome
     }
 }
