@@ -323,15 +323,15 @@ impl McpServer {
         let arguments = route
             .filter(|route| audit.keeps_arguments(&route.tool))
             .map(|_| Value::Object(request.arguments.clone().unwrap_or_default()));
-        let (outcome, version) = match route {
-            None => (Err(unknown_tool(&name)), None),
+        let (outcome, version, denial) = match route {
+            None => (Err(unknown_tool(&name)), None, None),
             Some(route) => {
                 let mut call = self.call(route, request, context, who.clone());
                 let outcome = self.shared.pipeline.run_in(&mut call).await;
                 let version = call
                     .version_resolved
                     .then(|| call.resolved().version.clone());
-                (outcome, version)
+                (outcome, version, call.denial.take())
             }
         };
         let record = CallRecord {
@@ -346,6 +346,7 @@ impl McpServer {
         };
         let mut entry = audit.call_entry(record, registry);
         entry.principal = who.principal.as_deref().map(str::to_owned);
+        entry.denial = denial;
         self.append(audit, &entry).await?;
         outcome.map(Into::into)
     }

@@ -272,3 +272,62 @@ fn rules_that_do_not_compile_stop_the_server() {
         .expect("refused");
     assert!(error.to_string().contains("access rules"), "{error}");
 }
+
+/// Runs `name` as `principal` and returns the answer and the reason the
+/// access stages left for the audit record.
+async fn call_with_denial(
+    registry: &Arc<Registry>,
+    principal: &str,
+    name: &str,
+    arguments: Value,
+) -> (Result<CallToolResult, rmcp::ErrorData>, Option<String>) {
+    let parts = RequestParts {
+        meta: JsonObject::new(),
+        id: NumberOrString::Number(1),
+        cancellation: CancellationToken::new(),
+        progress_token: None,
+        peer: None,
+        tenant: None,
+        principal: Some(principal.into()),
+    };
+    let route = registry.route(name).expect("the tool exists");
+    let mut call = Call::new(Arc::clone(registry), route, arguments, parts);
+    let outcome = Pipeline::standard().run_in(&mut call).await;
+    (outcome, call.denial)
+}
+
+#[tokio::test]
+async fn the_real_reason_of_a_denial_is_kept_for_the_audit_record() {
+    let registry = registry(rules());
+    // Hidden: answered as unknown, but the reason names principal and tool.
+    let (hidden, reason) = call_with_denial(&registry, "bob", "read_file", json!({})).await;
+    assert_eq!(hidden.unwrap_err().message, "Unknown tool: read_file");
+    let reason = reason.expect("a hidden tool keeps its reason");
+    assert!(
+        reason.starts_with("hidden") && reason.contains("`bob`") && reason.contains("`read_file`"),
+        "{reason}"
+    );
+    // Visible but denied by an argument condition.
+    let (_, reason) = call_with_denial(
+        &registry,
+        "alice",
+        "read_file",
+        json!({"path": "/etc/passwd"}),
+    )
+    .await;
+    let reason = reason.expect("a denial keeps its reason");
+    assert!(
+        reason.starts_with("denied:") && reason.contains("/srv/public"),
+        "{reason}"
+    );
+    // Allowed calls carry no denial.
+    let (ok, reason) = call_with_denial(
+        &registry,
+        "alice",
+        "read_file",
+        json!({"path": "/srv/public/a"}),
+    )
+    .await;
+    assert!(ok.is_ok());
+    assert_eq!(reason, None);
+}

@@ -14,8 +14,8 @@ pub struct Entry {
     pub request_id: Option<Value>,
     /// The caller's tenant.
     pub tenant: Option<String>,
-    /// The authenticated caller. Always `null` until the server authenticates
-    /// callers; the field is there so records keep one shape.
+    /// The caller: the principal of verified credentials, else the runtime
+    /// config's; `null` when neither names one.
     pub principal: Option<String>,
     /// The JSON-RPC method (`tools/call`, `tools/list`, …).
     pub method: String,
@@ -28,6 +28,10 @@ pub struct Entry {
     /// What went wrong, unless the outcome is `ok`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
+    /// Why the access rules refused the call, when they did: the real
+    /// reason behind an answer that reads like an unknown tool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denial: Option<String>,
     /// From receipt to response, in microseconds.
     pub duration_us: u64,
     /// The arguments as sent, redacted, when the tool opts in.
@@ -55,6 +59,7 @@ impl Entry {
             version: None,
             outcome,
             error: None,
+            denial: None,
             duration_us: 0,
             arguments: None,
             result: None,

@@ -46,6 +46,15 @@ impl Stage for CheckVisible {
             principal = call.principal.as_deref().unwrap_or("(none)"),
             "call denied: the tool is hidden from the caller"
         );
+        call.denial = Some(match call.principal.as_deref() {
+            Some(principal) => {
+                format!(
+                    "hidden: no capability lets `{principal}` see `{}`",
+                    call.name
+                )
+            }
+            None => "hidden: the caller names no principal".to_owned(),
+        });
         Box::pin(std::future::ready(Err(unknown_tool(&call.name))))
     }
 }
@@ -71,14 +80,17 @@ impl Stage for Authorize {
             Verdict::Allowed => return next.run(call),
             Verdict::Hidden(reason) => {
                 tracing::info!(tool = %call.name, %reason, "call denied: the tool is hidden from the caller at this version");
+                call.denial = Some(format!("hidden at this version: {reason}"));
                 Err(unknown_tool(&call.name))
             }
             Verdict::Denied(decision) => {
                 tracing::info!(tool = %call.name, reason = %decision.reason, "call denied");
+                call.denial = Some(format!("denied: {}", decision.reason));
                 let text = format!("Access denied: {}", decision.reason);
                 Ok(CallToolResult::error(vec![ContentBlock::text(text)]))
             }
             Verdict::Limited(wait) => {
+                call.denial = Some(format!("rate limited for {:.3}s", wait.as_secs_f64()));
                 let millis = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
                 Err(ErrorData::new(
                     ErrorCode(RATE_LIMITED),

@@ -66,6 +66,10 @@ pub struct Call {
     pub progress_token: Option<ProgressToken>,
     /// The client connection, for notifications.
     pub peer: Option<Peer<RoleServer>>,
+    /// Why the access rules refused the call, when they did. A hidden
+    /// tool's answer must not tell (it reads like an unknown tool), so the
+    /// reason travels here, to the audit record.
+    pub denial: Option<String>,
 }
 
 impl Call {
@@ -94,6 +98,7 @@ impl Call {
             cancellation: request.cancellation,
             progress_token: request.progress_token,
             peer: request.peer,
+            denial: None,
         }
     }
 
