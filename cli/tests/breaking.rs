@@ -2,44 +2,15 @@
 //! in a temporary directory) and against a file, one case per diagnostic
 //! code, and the three output formats.
 
+mod support;
+
+use support::{FAILED, OK, USAGE, mcpgen};
+
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 use tempfile::TempDir;
-
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const USAGE: i32 = 2;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn mcpgen(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("mcpgen runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
 
 /// Runs git in `dir` with a fixed identity and no user or system config.
 fn git(dir: &Path, args: &[&str]) {

@@ -2,45 +2,15 @@
 //! specs: each op it infers, the release it picks or refuses, and that every
 //! byte of the file outside the new lines is kept.
 
+mod support;
+
+use support::{FAILED, OK, USAGE, mcpgen};
+
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use similar::{ChangeTag, TextDiff};
 use tempfile::TempDir;
-
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const USAGE: i32 = 2;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn mcpgen(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("mcpgen runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
 
 fn search_spec() -> String {
     fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/search/mcpgen.yaml"))

@@ -2,6 +2,10 @@
 //! diagnostics formats, idempotent generation, drift detection, what is
 //! never overwritten or pruned, and `new` producing a crate that builds.
 
+mod support;
+
+use support::{FAILED, OK, Run, USAGE, mcpgen};
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,10 +13,6 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use tempfile::TempDir;
-
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const USAGE: i32 = 2;
 
 const TWO_TOOLS: &str = "\
 mcpgen: 1
@@ -54,35 +54,6 @@ tools:
       - version: one
         input: { type: object }
 ";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn mcpgen(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("mcpgen runs");
-    Run {
-        code: output.status.code().expect("mcpgen exits normally"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
 
 /// A temporary directory holding `mcpgen.yaml` with `spec`.
 fn project(spec: &str) -> TempDir {

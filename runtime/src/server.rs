@@ -58,8 +58,9 @@ impl McpServer {
         )
     }
 
-    /// A server whose every caller is `caller` (from the runtime config;
-    /// the seam where authenticated transports will set it per request).
+    /// A server whose callers are `caller` (from the runtime config), except
+    /// requests whose credentials the HTTP layer verified: those are their
+    /// principal.
     pub fn with_caller(registry: Registry, pipeline: Pipeline, caller: Caller) -> Self {
         let Caller { tenant, principal } = caller;
         let server = registry.server();
@@ -200,7 +201,7 @@ struct Who {
     principal: Option<Arc<str>>,
 }
 
-/// Who calls: the tenant and the principal, both from the runtime config.
+/// The configured caller: the tenant and the principal from the runtime config.
 #[derive(Clone, Debug, Default)]
 pub struct Caller {
     /// The tenant.

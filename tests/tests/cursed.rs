@@ -2,53 +2,23 @@
 //! keywords, colliding names and hostile text, serves every tool name, title,
 //! description and schema exactly as the spec writes them.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::Command;
 
 use serde_json::Value;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests package lives in the workspace")
-        .to_path_buf()
-}
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => workspace().join(dir),
-        None => workspace().join("target"),
-    }
-}
-
-/// Builds the cursed binary (a no-op when it is current) and returns its path.
-/// `cargo test` compiles the crate only as a test harness, so the binary
-/// itself may be missing or older than the generated code.
-fn cursed_binary() -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "cursed"])
-        .current_dir(workspace())
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "cargo build -p cursed failed");
-    let binary = target_dir()
-        .join("debug")
-        .join(format!("cursed{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.is_file(), "{} was not built", binary.display());
-    binary
-}
-
 /// The spec as JSON, read with the same YAML parser the generator uses.
 fn spec() -> Value {
     let text =
-        std::fs::read_to_string(workspace().join("tests/crates/cursed/mcpgen.yaml")).unwrap();
+        std::fs::read_to_string(support::workspace().join("tests/crates/cursed/mcpgen.yaml"))
+            .unwrap();
     serde_yaml::from_str(&text).unwrap()
 }
 
 #[test]
 fn tools_list_carries_the_spec_text_byte_for_byte() {
-    let output = Command::new(cursed_binary())
+    let output = Command::new(support::built_binary("cursed"))
         .arg("tools")
         .output()
         .expect("the cursed binary runs");

@@ -4,48 +4,20 @@
 //! and the inverted response ops, and pins, tenants and major aliases pick
 //! the version.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests package lives in the workspace")
-        .to_path_buf()
-}
-
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => workspace().join(dir),
-        None => workspace().join("target"),
-    }
-}
-
-/// Builds the ops binary (a no-op when it is current) and returns its path.
-fn ops_binary() -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "ops"])
-        .current_dir(workspace())
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "cargo build -p ops failed");
-    let binary = target_dir()
-        .join("debug")
-        .join(format!("ops{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.is_file(), "{} was not built", binary.display());
-    binary
-}
-
 /// Serves one stdio session: initializes, sends every call and returns the
 /// results by call index.
 fn serve(config: Option<&str>, calls: &[Value]) -> Vec<Value> {
-    let mut command = Command::new(ops_binary());
+    let mut command = Command::new(support::built_binary("ops"));
     command.arg("serve");
     let dir = tempfile_dir();
     if let Some(config) = config {

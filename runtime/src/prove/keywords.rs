@@ -185,7 +185,7 @@ pub(super) fn conjoin(base: &Map<String, Value>, branch: &Value) -> Map<String, 
 
 /// One end of a numeric range.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) struct Bound {
+pub struct Bound {
     /// The limit.
     pub value: f64,
     /// Whether the limit itself is excluded.
@@ -196,7 +196,7 @@ pub(super) struct Bound {
 /// `maximum`/`exclusiveMaximum` (2019-09 and later, and draft-07, write
 /// exclusive bounds as numbers), the tighter of each pair.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(super) struct Range {
+pub struct Range {
     /// The lower end.
     pub low: Option<Bound>,
     /// The upper end.
@@ -206,7 +206,8 @@ pub(super) struct Range {
 }
 
 impl Range {
-    pub(super) fn of(schema: &Map<String, Value>) -> Self {
+    /// The range `schema` allows.
+    pub fn of(schema: &Map<String, Value>) -> Self {
         let number = |key: &str| keyword(schema, key).and_then(Value::as_f64);
         let pick = |inclusive: Option<f64>, exclusive: Option<f64>, lower: bool| {
             let candidates = [

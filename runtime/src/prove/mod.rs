@@ -15,6 +15,7 @@ mod push;
 mod subset;
 
 pub use generate::Generator;
+pub use keywords::{Bound, Range};
 pub use subset::{Verdict, is_subset};
 
 use serde_json::Value;

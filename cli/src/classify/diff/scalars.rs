@@ -3,6 +3,7 @@
 //! `multipleOf`, `pattern`, `format`, `uniqueItems`, and any keyword the
 //! diff does not understand.
 
+use mcpgen_runtime::prove::{self, Range};
 use serde_json::{Map, Value};
 
 use super::{At, Differ, finite_values, keys};
@@ -130,16 +131,20 @@ impl Differ<'_> {
     }
 
     pub(super) fn bounds(&mut self, old: &Map<String, Value>, new: &Map<String, Value>, at: &At) {
-        let lowers = (
-            lower(old, "minimum", "exclusiveMinimum"),
-            lower(new, "minimum", "exclusiveMinimum"),
-        );
-        self.bound(lowers.0, lowers.1, true, at);
-        let uppers = (
-            upper(old, "maximum", "exclusiveMaximum"),
-            upper(new, "maximum", "exclusiveMaximum"),
-        );
-        self.bound(uppers.0, uppers.1, false, at);
+        // The same reading of the numeric keywords (the tighter of each
+        // inclusive/exclusive pair) as the chain prover's.
+        let (old_range, new_range) = (Range::of(old), Range::of(new));
+        let named = |bound: Option<prove::Bound>, inclusive, exclusive| {
+            bound.map(|b| Bound {
+                value: b.value,
+                exclusive: b.exclusive,
+                keyword: if b.exclusive { exclusive } else { inclusive },
+            })
+        };
+        let lower = |range: Range| named(range.low, "minimum", "exclusiveMinimum");
+        let upper = |range: Range| named(range.high, "maximum", "exclusiveMaximum");
+        self.bound(lower(old_range), lower(new_range), true, at);
+        self.bound(upper(old_range), upper(new_range), false, at);
         for (keyword, is_lower) in [
             ("minLength", true),
             ("maxLength", false),
@@ -381,60 +386,6 @@ struct Bound {
     value: f64,
     exclusive: bool,
     keyword: &'static str,
-}
-
-fn lower(
-    schema: &Map<String, Value>,
-    inclusive: &'static str,
-    exclusive: &'static str,
-) -> Option<Bound> {
-    let a = schema
-        .get(inclusive)
-        .and_then(Value::as_f64)
-        .map(|value| Bound {
-            value,
-            exclusive: false,
-            keyword: inclusive,
-        });
-    let b = schema
-        .get(exclusive)
-        .and_then(Value::as_f64)
-        .map(|value| Bound {
-            value,
-            exclusive: true,
-            keyword: exclusive,
-        });
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if b.value >= a.value { b } else { a }),
-        (a, b) => a.or(b),
-    }
-}
-
-fn upper(
-    schema: &Map<String, Value>,
-    inclusive: &'static str,
-    exclusive: &'static str,
-) -> Option<Bound> {
-    let a = schema
-        .get(inclusive)
-        .and_then(Value::as_f64)
-        .map(|value| Bound {
-            value,
-            exclusive: false,
-            keyword: inclusive,
-        });
-    let b = schema
-        .get(exclusive)
-        .and_then(Value::as_f64)
-        .map(|value| Bound {
-            value,
-            exclusive: true,
-            keyword: exclusive,
-        });
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if b.value <= a.value { b } else { a }),
-        (a, b) => a.or(b),
-    }
 }
 
 fn number(value: f64) -> String {
