@@ -58,6 +58,8 @@ impl Binaries {
         let mut command = match server {
             Server::Generated => {
                 let mut c = Command::new(&self.generated);
+                // The example denies by default; alice may call every tool.
+                c.env("MCPGEN_PRINCIPAL", "alice");
                 c.args(["serve", "--transport"]);
                 c.arg(if http { "http" } else { "stdio" });
                 if http {

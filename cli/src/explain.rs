@@ -97,7 +97,7 @@ fn explain(args: &ExplainArgs) -> Result<u8, String> {
         ActionArg::Execute => Action::Execute,
         ActionArg::List => Action::List,
     };
-    if ir.access.is_empty() {
+    let Some(access) = &ir.access else {
         let verdict = json!({
             "allowed": true,
             "reason": "the spec has no access rules, so nothing is enforced",
@@ -105,12 +105,12 @@ fn explain(args: &ExplainArgs) -> Result<u8, String> {
         });
         print(args, &asked, action, &verdict, None);
         return Ok(ALLOWED);
-    }
-    let policy = Policy::compile(&ir.access).map_err(|e| e.to_string())?;
+    };
+    let policy = Policy::compile(access).map_err(|e| e.to_string())?;
     let tenant = policy
         .tenant_of(&args.principal)
         .ok_or_else(|| {
-            let known: Vec<&str> = ir.access.principals.iter().map(|p| p.id.as_str()).collect();
+            let known: Vec<&str> = access.principals.iter().map(|p| p.id.as_str()).collect();
             format!(
                 "`{}` is not a principal of the spec; principals: {}",
                 args.principal,
@@ -128,7 +128,7 @@ fn explain(args: &ExplainArgs) -> Result<u8, String> {
         arguments: asked.arguments.as_ref(),
         now: asked.at,
     });
-    let verdict = verdict(&ir.access, &decision, &tenant);
+    let verdict = verdict(access, &decision, &tenant);
     print(args, &asked, action, &verdict, Some(&decision));
     Ok(if decision.allowed { ALLOWED } else { DENIED })
 }

@@ -357,8 +357,10 @@ fn unchanged_and_additive_specs_pass() {
     assert_eq!(report["errors"], 0);
 
     // A new optional result field (the output is open): a minor release.
+    // The new version goes at the end of `search`, before the next tool.
+    let (tool, rest) = search.split_at(search.find("  - name: article").unwrap());
     let additive = |version: &str| {
-        let latest = &search[search.find("      - version: 4.0.0").unwrap()..];
+        let latest = &tool[tool.find("      - version: 4.0.0").unwrap()..];
         let output = &latest[latest.find("        output:").unwrap()..];
         let output = output.replacen(
             "            results:",
@@ -366,7 +368,7 @@ fn unchanged_and_additive_specs_pass() {
             1,
         );
         format!(
-            "{search}      - version: {version}\n        compatible: true\n        input: *input3\n{output}"
+            "{tool}      - version: {version}\n        compatible: true\n        input: *input3\n{output}{rest}"
         )
     };
     fs::write(dir.path().join("mcpgen.yaml"), additive("4.1.0")).unwrap();

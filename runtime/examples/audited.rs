@@ -9,7 +9,7 @@ use mcpgen_runtime::{GeneratedServer, HandlerSet, ToolError};
 use serde_json::{Value, json};
 
 const MANIFEST: &str = r#"{
-  "format": 3,
+  "format": 4,
   "server": {"name": "audited", "version": "1.0.0", "transports": ["stdio", "http"]},
   "tools": [{
     "name": "login",

@@ -12,11 +12,12 @@ use tokio_util::sync::CancellationToken;
 use crate::GeneratedServer;
 use crate::audit::{self, Audit, Head, VerifyError};
 use crate::auth::{self, Authenticator};
-use crate::config::{PRINCIPAL_ENV, RuntimeConfig};
+use crate::config::RuntimeConfig;
 use crate::manifest;
 use crate::pipeline::Pipeline;
 use crate::registry::Registry;
 use crate::server::{Caller, McpServer};
+use crate::tenancy::Tenants;
 use crate::transport::{self, HttpOptions};
 
 #[derive(Parser)]
@@ -233,8 +234,26 @@ fn configure(
             }
         },
     };
+    let tenants = match Tenants::new(
+        registry.tenants(),
+        registry.tenant_config_schema(),
+        &config.tenants,
+    ) {
+        Ok((tenants, problems)) => {
+            // A tenant whose config is wrong is refused, not the whole
+            // server: the other tenants are unaffected.
+            for problem in problems {
+                tracing::error!("{origin}: {problem}");
+            }
+            tenants
+        }
+        Err(error) => {
+            eprintln!("error: {origin}: {error}");
+            return Err(ExitCode::from(2));
+        }
+    };
     let pipeline = Pipeline::for_registry(&registry);
-    let server = McpServer::with_caller(registry, pipeline, caller);
+    let server = McpServer::with_caller(registry, pipeline, caller).with_tenants(tenants);
     let server = match audit {
         Some(audit) => server.with_audit(audit),
         None => server,
@@ -303,7 +322,8 @@ fn caller(registry: &Registry, config: &RuntimeConfig) -> Result<Caller, String>
     };
     let Some(id) = principal else {
         tracing::warn!(
-            "the spec has access rules and no principal is configured (`principal:` or {PRINCIPAL_ENV}): every tool is hidden"
+            "the spec has access rules and no principal is configured (`principal:` or {}): every tool is hidden",
+            config.principal_env()
         );
         return Ok(Caller {
             tenant: config.tenant.clone(),
@@ -426,12 +446,22 @@ async fn cancel_on_signal(shutdown: CancellationToken) {
 }
 
 fn init_logging() {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
     // Logs go to stderr: on stdio, stdout carries only JSON-RPC.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,mcpgen_runtime=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .try_init();
+        .with_filter(filter)
+        .with_filter(tracing_subscriber::filter::filter_fn(|event| {
+            // rmcp's debug and trace events print whole messages, arguments
+            // and results included: whatever RUST_LOG says, they would put
+            // callers' secrets in the log.
+            !event.target().starts_with("rmcp") || *event.level() <= tracing::Level::INFO
+        }));
+    let _ = tracing_subscriber::registry().with(stderr).try_init();
 }

@@ -15,9 +15,13 @@ pub struct RuntimeConfig {
     pub tenant: Option<String>,
     /// The principal every caller of this instance is, for the spec's access
     /// rules (one of `access.principals`). When unset, the environment
-    /// variable named by [`PRINCIPAL_ENV`] applies.
+    /// variable `principal_env` names applies.
     #[serde(default)]
     pub principal: Option<String>,
+    /// The environment variable naming the principal when `principal` is
+    /// unset; [`PRINCIPAL_ENV`] unless set.
+    #[serde(default)]
+    pub principal_env: Option<String>,
     /// Server-wide version pins: tool → version or range (override the spec's).
     #[serde(default)]
     pub pins: BTreeMap<String, String>,
@@ -139,20 +143,31 @@ pub struct TenantConfig {
     /// Version pins of this tenant's callers (override the spec's).
     #[serde(default)]
     pub pins: BTreeMap<String, String>,
+    /// Settings handed to handlers serving this tenant; each key replaces
+    /// the spec's key of the same name.
+    #[serde(default)]
+    pub config: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The environment variable that names the principal when the config does
-/// not (handy for stdio servers started by a client).
+/// not and names no other variable (handy for stdio servers started by a
+/// client, which passes its own environment).
 pub const PRINCIPAL_ENV: &str = "MCPGEN_PRINCIPAL";
 
 impl RuntimeConfig {
-    /// The principal: the config's, else [`PRINCIPAL_ENV`]'s (if not empty).
+    /// The principal: the config's, else the one in the environment
+    /// variable [`RuntimeConfig::principal_env`] names (if not empty).
     pub fn principal(&self) -> Option<String> {
         self.principal.clone().or_else(|| {
-            std::env::var(PRINCIPAL_ENV)
+            std::env::var(self.principal_env())
                 .ok()
                 .filter(|p| !p.trim().is_empty())
         })
+    }
+
+    /// The environment variable that may name the principal.
+    pub fn principal_env(&self) -> &str {
+        self.principal_env.as_deref().unwrap_or(PRINCIPAL_ENV)
     }
 
     /// Reads and parses the config file.

@@ -16,6 +16,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::tenancy::{TenantScope, TenantStorage};
+use crate::tenant::TenantId;
+
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -29,11 +32,33 @@ pub struct ToolContext {
     pub request_id: RequestId,
     /// Cancelled when the client cancels the request.
     pub cancellation: CancellationToken,
+    /// Who calls, when known: the principal its credentials (HTTP) or the
+    /// runtime config name.
+    pub principal: Option<Arc<str>>,
+    pub(crate) tenant: TenantScope,
     pub(crate) progress_token: Option<ProgressToken>,
     pub(crate) peer: Option<Peer<RoleServer>>,
 }
 
 impl ToolContext {
+    /// The tenant the call is served for: from the caller's verified
+    /// credentials or the server's config, never from the request.
+    pub fn tenant(&self) -> Option<&TenantId> {
+        self.tenant.tenant()
+    }
+
+    /// The tenant's config (the spec's `tenants[].config` under the runtime
+    /// config's): an object, empty when the tenant has none or the caller
+    /// has no tenant.
+    pub fn tenant_config(&self) -> &Value {
+        self.tenant.config()
+    }
+
+    /// Storage that belongs to the call's tenant alone.
+    pub fn storage(&self) -> TenantStorage {
+        self.tenant.storage()
+    }
+
     /// Reports progress to the client when it asked for progress updates;
     /// does nothing otherwise.
     pub async fn progress(&self, progress: f64, total: Option<f64>, message: impl Into<String>) {

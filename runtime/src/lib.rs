@@ -33,6 +33,8 @@ pub mod registry;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
+pub mod tenancy;
+#[cfg(feature = "server")]
 pub mod transport;
 
 #[cfg(feature = "server")]

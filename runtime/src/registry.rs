@@ -160,6 +160,8 @@ pub struct Registry {
     versioning: manifest::Versioning,
     custom: Arc<dyn CustomOps>,
     access: Option<Arc<Guard>>,
+    tenants: Vec<manifest::Tenant>,
+    tenant_config: Option<serde_json::Value>,
 }
 
 impl Registry {
@@ -213,9 +215,11 @@ impl Registry {
             tool: "(pins)".to_owned(),
             message,
         })?;
-        let access = Guard::new(&manifest.access)?.map(Arc::new);
+        let access = Guard::new(manifest.access.as_ref())?.map(Arc::new);
         Ok(Self {
             access,
+            tenants: manifest.tenants,
+            tenant_config: manifest.tenant_config,
             server: manifest.server,
             routes,
             tools,
@@ -225,6 +229,16 @@ impl Registry {
             versioning: manifest.versioning,
             custom: handlers.custom.unwrap_or_else(|| Arc::new(NoCustomOps)),
         })
+    }
+
+    /// The spec's tenants.
+    pub fn tenants(&self) -> &[manifest::Tenant] {
+        &self.tenants
+    }
+
+    /// The JSON Schema the spec sets for tenant configs.
+    pub fn tenant_config_schema(&self) -> Option<&serde_json::Value> {
+        self.tenant_config.as_ref()
     }
 
     /// The server's identity and transports.

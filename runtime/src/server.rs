@@ -7,20 +7,21 @@ use std::sync::Arc;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, DiscoverResult, Implementation,
-    InitializeRequestParams, InitializeResult, ListToolsResult, PaginatedRequestParams, RequestId,
+    InitializeRequestParams, InitializeResult, ListToolsResult, PaginatedRequestParams,
     ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
-use crate::audit::{Audit, CallRecord, Received};
+use crate::audit::{Audit, CallRecord, Received, Recorded};
 use crate::auth::Principal;
 use crate::manifest::Transport;
 use crate::pipeline::{
     Call, CallOutcome, Pipeline, RequestParts, Unresolved, select, unknown_tool,
 };
 use crate::registry::Registry;
+use crate::tenancy::{TenantScope, Tenants};
 
 /// A generated server's protocol handler. Cloning is cheap: the HTTP
 /// transport makes one per session.
@@ -30,6 +31,8 @@ pub struct McpServer {
     /// Outside `shared` so that it can be added after construction; `None`
     /// keeps calls free of any audit work.
     audit: Option<Arc<Audit>>,
+    /// The tenants served, with their config and storage.
+    tenants: Arc<Tenants>,
 }
 
 struct Shared {
@@ -98,7 +101,15 @@ impl McpServer {
                 lookups,
             }),
             audit: None,
+            tenants: Arc::new(Tenants::none()),
         }
+    }
+
+    /// The server, serving `tenants` (and refusing callers of any other
+    /// tenant when some are declared).
+    pub fn with_tenants(mut self, tenants: Tenants) -> Self {
+        self.tenants = Arc::new(tenants);
+        self
     }
 
     /// The server, recording every request in `audit`.
@@ -231,10 +242,18 @@ impl ServerHandler for McpServer {
     ) -> Result<ListToolsResult, ErrorData> {
         let received = self.audit.as_ref().map(|_| Received::now());
         let who = self.who(&context);
-        let result = ListToolsResult::with_all_items(self.tools_for(&who));
-        self.record(received, "tools/list", &context.id, &who, None)
-            .await?;
-        Ok(result)
+        let result = self
+            .admit(&who)
+            .map(|_| ListToolsResult::with_all_items(self.tools_for(&who)));
+        self.record(
+            received,
+            "tools/list",
+            &context,
+            &who,
+            result.as_ref().err(),
+        )
+        .await?;
+        result
     }
 
     // `initialize`, `ping` and `server/discover` do what rmcp's defaults do,
@@ -251,7 +270,7 @@ impl ServerHandler for McpServer {
         self.record(
             received,
             "initialize",
-            &context.id,
+            &context,
             &who,
             result.as_ref().err(),
         )
@@ -262,7 +281,7 @@ impl ServerHandler for McpServer {
     async fn ping(&self, context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
         let received = self.audit.as_ref().map(|_| Received::now());
         let who = self.who(&context);
-        self.record(received, "ping", &context.id, &who, None).await
+        self.record(received, "ping", &context, &who, None).await
     }
 
     async fn discover(
@@ -275,7 +294,7 @@ impl ServerHandler for McpServer {
             self.get_info(),
         );
         let who = self.who(&context);
-        self.record(received, "server/discover", &context.id, &who, None)
+        self.record(received, "server/discover", &context, &who, None)
             .await?;
         Ok(result)
     }
@@ -303,7 +322,8 @@ impl McpServer {
             return Err(unknown_tool(&request.name));
         };
         let who = self.who(&context);
-        let call = self.call(route, request, context, who);
+        let scope = self.admit(&who)?;
+        let call = self.call(route, request, context, who, scope);
         self.shared.pipeline.run(call).await
     }
 
@@ -317,6 +337,7 @@ impl McpServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let received = Received::now();
         let request_id = context.id.clone();
+        let recorded = recorded_flag(&context);
         let who = self.who(&context);
         let registry = &self.shared.registry;
         let name = request.name.clone();
@@ -324,10 +345,12 @@ impl McpServer {
         let arguments = route
             .filter(|route| audit.keeps_arguments(&route.tool))
             .map(|_| Value::Object(request.arguments.clone().unwrap_or_default()));
-        let (outcome, version, denial) = match route {
-            None => (Err(unknown_tool(&name)), None, None),
-            Some(route) => {
-                let mut call = self.call(route, request, context, who.clone());
+        let admitted = self.admit(&who);
+        let (outcome, version, denial) = match (route, admitted) {
+            (None, _) => (Err(unknown_tool(&name)), None, None),
+            (Some(_), Err(refusal)) => (Err(refusal), None, None),
+            (Some(route), Ok(scope)) => {
+                let mut call = self.call(route, request, context, who.clone(), scope);
                 let outcome = self.shared.pipeline.run_in(&mut call).await;
                 let version = call
                     .version_resolved
@@ -349,7 +372,17 @@ impl McpServer {
         entry.principal = who.principal.as_deref().map(str::to_owned);
         entry.denial = denial;
         self.append(audit, &entry).await?;
+        if let Some(recorded) = recorded {
+            recorded.mark();
+        }
         outcome.map(Into::into)
+    }
+
+    /// The scope `who` is served in, or the error refusing its tenant.
+    fn admit(&self, who: &Who) -> Result<TenantScope, ErrorData> {
+        self.tenants
+            .admit(who.tenant.as_deref())
+            .map_err(|refusal| ErrorData::invalid_request(refusal.to_string(), None))
     }
 
     /// Records a request other than `tools/call` that ended with `error`, or
@@ -358,16 +391,19 @@ impl McpServer {
         &self,
         received: Option<Received>,
         method: &str,
-        id: &RequestId,
+        context: &RequestContext<RoleServer>,
         who: &Who,
         error: Option<&ErrorData>,
     ) -> Result<(), ErrorData> {
         let (Some(audit), Some(received)) = (&self.audit, received) else {
             return Ok(());
         };
-        let mut entry = audit.request_entry(received, method, id, who.tenant.as_deref(), error);
+        let mut entry =
+            audit.request_entry(received, method, &context.id, who.tenant.as_deref(), error);
         entry.principal = who.principal.as_deref().map(str::to_owned);
-        self.append(audit, &entry).await
+        self.append(audit, &entry).await?;
+        mark_recorded(context);
+        Ok(())
     }
 
     /// Appends `entry`. A strict log that cannot take it fails the request:
@@ -395,6 +431,7 @@ impl McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
         who: Who,
+        scope: TenantScope,
     ) -> Call {
         let parts = RequestParts {
             progress_token: context.meta.get_progress_token(),
@@ -404,9 +441,26 @@ impl McpServer {
             peer: Some(context.peer),
             tenant: who.tenant,
             principal: who.principal,
+            scope,
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         Call::new(Arc::clone(&self.shared.registry), route, arguments, parts)
+    }
+}
+
+/// The flag the HTTP layer watches to record requests no handler recorded.
+fn recorded_flag(context: &RequestContext<RoleServer>) -> Option<Recorded> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Recorded>())
+        .cloned()
+}
+
+/// Tells the HTTP layer that the request of `context` has its record.
+fn mark_recorded(context: &RequestContext<RoleServer>) {
+    if let Some(recorded) = recorded_flag(context) {
+        recorded.mark();
     }
 }
 

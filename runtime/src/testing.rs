@@ -340,7 +340,8 @@ mod tests {
             },
             versioning: Default::default(),
             tenants: vec![],
-            access: Default::default(),
+            tenant_config: None,
+            access: None,
             tools: vec![manifest::Tool {
                 name: "search".into(),
                 title: None,

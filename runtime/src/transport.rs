@@ -10,6 +10,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::audit;
 use crate::auth::{self, Authenticator};
 use crate::server::McpServer;
 
@@ -86,8 +87,18 @@ pub async fn serve_http(
     let audit = server.audit().cloned();
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
+    let router = axum::Router::new().nest_service(&options.path, service);
+    // Requests rmcp turns away never reach the server; with an audit log
+    // they are recorded here (inside the gate, which records its own).
+    let router = match &audit {
+        Some(audit) => router.layer(axum::middleware::from_fn_with_state(
+            Arc::clone(audit),
+            audit::record_rejections,
+        )),
+        None => router,
+    };
     let router = match &options.auth {
-        None => axum::Router::new().nest_service(&options.path, service),
+        None => router,
         Some(authenticator) => {
             let document = authenticator.metadata().to_string();
             let gate = auth::Gate {
@@ -96,8 +107,7 @@ pub async fn serve_http(
             };
             // The metadata stays public: clients read it to find out how to
             // get a token.
-            axum::Router::new()
-                .nest_service(&options.path, service)
+            router
                 .layer(axum::middleware::from_fn_with_state(
                     gate,
                     auth::require_credentials,

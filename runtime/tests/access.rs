@@ -10,6 +10,7 @@ use mcpgen_runtime::handler::unstructured;
 use mcpgen_runtime::pipeline::{Call, Pipeline, RATE_LIMITED, RequestParts};
 use mcpgen_runtime::registry::{HandlerSet, Registry};
 use mcpgen_runtime::server::{Caller, McpServer};
+use mcpgen_runtime::tenancy::Tenants;
 use rmcp::model::{JsonObject, NumberOrString};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -25,16 +26,19 @@ fn tool(name: &str) -> Value {
     })
 }
 
+/// A manifest with `access` as its rules; `Value::Null` for none.
 fn manifest(access: Value) -> String {
-    json!({
-        "format": 3,
+    let mut manifest = json!({
+        "format": mcpgen_runtime::manifest::FORMAT,
         "server": {"name": "t", "version": "1.0.0", "transports": ["stdio"]},
         "versioning": {"meta_prefix": "dev.mcpgen"},
         "tenants": [{"id": "acme"}, {"id": "other"}],
         "tools": [tool("read_file"), tool("write_file"), tool("search")],
-        "access": access
-    })
-    .to_string()
+    });
+    if !access.is_null() {
+        manifest["access"] = access;
+    }
+    manifest.to_string()
 }
 
 fn rules() -> Value {
@@ -95,6 +99,7 @@ async fn call(
         peer: None,
         tenant: None,
         principal: principal.map(Into::into),
+        scope: Tenants::none().admit(None).unwrap(),
     };
     let call = Call::new(Arc::clone(registry), route, arguments, parts);
     Pipeline::standard().run(call).await
@@ -201,13 +206,28 @@ fn listing_shows_what_the_caller_may_list_or_execute() {
 
 #[tokio::test]
 async fn without_rules_nothing_is_enforced() {
-    let registry = registry(json!({}));
+    let registry = registry(Value::Null);
     for tool in ["read_file", "write_file", "search"] {
         call(&registry, None, tool, json!({"path": "/etc"}))
             .await
             .unwrap();
     }
-    assert_eq!(listed(json!({}), None).len(), 3);
+    assert_eq!(listed(Value::Null, None).len(), 3);
+}
+
+#[tokio::test]
+async fn an_empty_rule_set_denies_everything() {
+    // Rules that are present but grant nothing fail closed, never open.
+    let registry = registry(json!({}));
+    for principal in [None, Some("alice")] {
+        for tool in ["read_file", "write_file", "search"] {
+            let refused = call(&registry, principal, tool, json!({"path": "/srv/public/a"}))
+                .await
+                .unwrap_err();
+            assert_eq!(refused, mcpgen_runtime::pipeline::unknown_tool(tool));
+        }
+        assert!(listed(json!({}), principal).is_empty());
+    }
 }
 
 fn limited_rules(requests: u32, per: &str) -> Value {
@@ -245,6 +265,24 @@ async fn buckets_are_per_principal_and_per_tool() {
     call(&registry, Some("r"), "search", json!({}))
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn callers_the_spec_does_not_declare_never_create_buckets() {
+    // A flood of made-up principals (or none) must not grow the limiter.
+    let registry = registry(limited_rules(1000, "1h"));
+    let limits = registry.access().expect("rules").limits();
+    for n in 0..2000 {
+        let principal = format!("mallory-{n}");
+        let refused = call(&registry, Some(&principal), "search", json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code.0, -32602);
+    }
+    call(&registry, None, "search", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(limits.buckets(), 0);
 }
 
 #[tokio::test]
@@ -289,6 +327,7 @@ async fn call_with_denial(
         peer: None,
         tenant: None,
         principal: Some(principal.into()),
+        scope: Tenants::none().admit(None).unwrap(),
     };
     let route = registry.route(name).expect("the tool exists");
     let mut call = Call::new(Arc::clone(registry), route, arguments, parts);

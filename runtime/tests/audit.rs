@@ -961,3 +961,96 @@ async fn cost_of_strict_and_buffered_records() {
         );
     }
 }
+
+/// Credentials pasted into arguments that no path marks sensitive (a JWT, a
+/// bearer credential, a PEM private key) reach neither the audit log nor
+/// the server's log, even at the most verbose level. (Call spans carry no
+/// arguments or results at all: `pipeline/span.rs`.)
+#[test]
+fn credential_shaped_values_never_reach_any_sink() {
+    let jwt = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJlLWJ5dGVz";
+    let bearer = "Bearer k-live-8f0e9d7c6b5a";
+    let pem =
+        "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49\n-----END PRIVATE KEY-----";
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "strict");
+    let stderr_path = dir.path().join("stderr.log");
+    let mut child = Command::new(audited_binary())
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .env("AUDITED_KEY", std::str::from_utf8(KEY).unwrap())
+        .env("RUST_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .expect("the audited example starts");
+    let mut stdin = child.stdin.take().unwrap();
+    handshake(&mut stdin);
+    let requests = [
+        // Echoed into the result by the handler.
+        call(1, "login", json!({"user": jwt, "password": "pw"})),
+        // Echoed into a tool error by the handler.
+        call(2, "login", json!({"user": bearer, "password": "wrong"})),
+        // Quoted by a validation error.
+        call(
+            3,
+            "login",
+            json!({"user": 7, "password": "pw", "filters": {"note": pem}}),
+        ),
+    ];
+    for request in &requests {
+        writeln!(stdin, "{request}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let answered = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(&line.unwrap()).unwrap())
+        .filter(|message| message["id"].as_u64().is_some_and(|id| id > 0))
+        .take(requests.len())
+        .count();
+    assert_eq!(answered, requests.len());
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "the server exits cleanly");
+
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let server_log = std::fs::read_to_string(&stderr_path).unwrap();
+    assert!(
+        server_log.contains("rmcp::service") && !server_log.contains("response message"),
+        "the log is on, without the messages themselves:\n{server_log}"
+    );
+    for (sink, text) in [("audit log", &audit), ("server log", &server_log)] {
+        for secret in [
+            jwt,
+            "k-live-8f0e9d7c6b5a",
+            "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49",
+        ] {
+            assert!(
+                !text.contains(secret),
+                "`{secret}` is in the {sink}:\n{text}"
+            );
+        }
+    }
+    let records = records(&dir.path().join("audit.jsonl"));
+    let by_id = |id: u64| {
+        records
+            .iter()
+            .find(|r| r["request_id"] == json!(id))
+            .unwrap()
+    };
+    let redacted = |value: &Value| {
+        value
+            .as_str()
+            .unwrap()
+            .starts_with("[REDACTED] hmac-sha256:")
+    };
+    assert!(redacted(&by_id(1)["arguments"]["user"]));
+    assert!(redacted(&by_id(1)["result"]["user"]));
+    assert_eq!(
+        by_id(2)["error"]["message"],
+        "bad password [REDACTED] for [REDACTED]"
+    );
+    assert!(redacted(&by_id(3)["arguments"]["filters"]["note"]));
+}

@@ -10,6 +10,7 @@ use mcpgen_runtime::handler::unstructured;
 use mcpgen_runtime::meta::MetaKeys;
 use mcpgen_runtime::pipeline::{Call, Pipeline, RequestParts};
 use mcpgen_runtime::registry::{HandlerSet, Registry};
+use mcpgen_runtime::tenancy::Tenants;
 use mcpgen_runtime::{CallToolResult, ToolError};
 use rmcp::model::{JsonObject, NumberOrString};
 use serde_json::{Value, json};
@@ -19,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 fn manifest() -> Value {
     let args = json!({"type": "object"});
     json!({
-        "format": 3,
+        "format": mcpgen_runtime::manifest::FORMAT,
         "server": {"name": "t", "version": "1.0.0", "transports": ["stdio"]},
         "versioning": {"meta_prefix": "dev.mcpgen"},
         "tenants": [{"id": "legacy", "pins": {"echo": "1.0.0"}}],
@@ -131,6 +132,7 @@ async fn run(
         peer: None,
         tenant: request.tenant.map(Into::into),
         principal: None,
+        scope: Tenants::none().admit(None).unwrap(),
     };
     let call = Call::new(Arc::clone(registry), route, request.arguments, parts);
     Pipeline::standard().run(call).await
@@ -467,6 +469,7 @@ async fn the_meta_prefix_is_configurable() {
         peer: None,
         tenant: None,
         principal: None,
+        scope: Tenants::none().admit(None).unwrap(),
     };
     let result = Pipeline::standard()
         .run(Call::new(

@@ -11,6 +11,7 @@ use mcpgen_runtime::handler::unstructured;
 use mcpgen_runtime::meta::MetaKeys;
 use mcpgen_runtime::pipeline::{Call, Pipeline, RequestParts};
 use mcpgen_runtime::registry::{HandlerSet, Registry};
+use mcpgen_runtime::tenancy::Tenants;
 use rmcp::model::{JsonObject, NumberOrString};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -22,7 +23,7 @@ fn registry() -> Arc<Registry> {
                "properties": {"q": {"type": "string"}, field: {"type": "integer"}}})
     };
     let manifest = json!({
-        "format": 3,
+        "format": mcpgen_runtime::manifest::FORMAT,
         "server": {"name": "t", "version": "1.0.0", "transports": ["stdio"]},
         "versioning": {"meta_prefix": "dev.mcpgen"},
         "tools": [{
@@ -126,6 +127,7 @@ async fn each_call_gets_a_span_with_the_mcp_attributes_and_the_callers_trace() {
         peer: None,
         tenant: Some("acme".into()),
         principal: Some("alice".into()),
+        scope: Tenants::none().admit(None).unwrap(),
     };
     let call = Call::new(Arc::clone(&registry), route, json!({"q": "hi"}), parts);
     let result = Pipeline::standard().run(call).await.unwrap();
@@ -139,6 +141,7 @@ async fn each_call_gets_a_span_with_the_mcp_attributes_and_the_callers_trace() {
         peer: None,
         tenant: None,
         principal: None,
+        scope: Tenants::none().admit(None).unwrap(),
     };
     let call = Call::new(Arc::clone(&registry), route, json!({"message": 5}), parts);
     Pipeline::standard().run(call).await.unwrap();

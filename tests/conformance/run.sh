@@ -32,7 +32,8 @@ rm -rf "$results"
 mkdir -p "$results"
 server_log="$results/server.log"
 
-"$binary" serve --transport http --bind 127.0.0.1:0 2>"$server_log" &
+# The example denies by default: serve as alice, who may call every tool.
+MCPGEN_PRINCIPAL=alice "$binary" serve --transport http --bind 127.0.0.1:0 2>"$server_log" &
 server_pid=$!
 
 stop_server() {

@@ -4,6 +4,8 @@
 # module, and connecting the official Python MCP client to it over each
 # transport in each protocol era.
 
+import os
+
 import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
@@ -56,7 +58,10 @@ async def client(request, binary, runtime_config):
     if transport == "stdio":
         # The client owns the process: it starts it and closes its stdin at the end.
         args = ["serve", "--transport", "stdio", *config_args(runtime_config)]
-        server = StdioServerParameters(command=str(binary), args=args)
+        # The client passes the server only a few variables of its own
+        # environment, so the principal is handed over explicitly.
+        principal = {"MCPGEN_PRINCIPAL": os.environ["MCPGEN_PRINCIPAL"]}
+        server = StdioServerParameters(command=str(binary), args=args, env=principal)
     else:
         server = request.getfixturevalue("http_server").url
     async with Client(server, mode=ERAS[era], read_timeout_seconds=READ_TIMEOUT_SECONDS) as connected:

@@ -13,6 +13,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_SECONDS = 30
 
+# The example's access rules deny by default: every server a test starts runs
+# as this principal (of tenant acme, allowed every tool) unless its runtime
+# config or credentials name another. Set here, every child process inherits it.
+DEFAULT_PRINCIPAL = "alice"
+os.environ.setdefault("MCPGEN_PRINCIPAL", DEFAULT_PRINCIPAL)
+
 
 def search_binary():
     """The `search` binary cargo built; MCPGEN_TARGET_DIR names its directory."""

@@ -15,7 +15,7 @@ async def test_serves_on_the_path_asked_for(binary, tmp_path, mode):
     try:
         assert server.url.endswith("/rpc")
         async with Client(server.url, mode=mode, read_timeout_seconds=30) as client:
-            assert [tool.name for tool in (await client.list_tools()).tools] == ["search"]
+            assert [tool.name for tool in (await client.list_tools()).tools] == ["search", "article"]
     finally:
         code = server.stop()
     assert code == 0, server.stderr()

@@ -25,6 +25,7 @@ VIOLATIONS = "dev.mcpgen/violations"
 # without a pin of its own gets.
 CONFIG = """\
 tenant: {tenant}
+principal: {principal}
 pins:
   search: "^2"
 tenants:
@@ -51,6 +52,9 @@ DEPLOYMENTS = {
     "initech": "3.0.0",  # its own pin
 }
 
+# A principal of each tenant (the spec's access rules tie each to one).
+PRINCIPALS = {"acme": "alice", "globex": "bob", "initech": "dave"}
+
 NARROWED = {"query": "search", "limit": 2, "category": "news", "date_range": {"from": "2024-01-01", "to": "2025-12-31"}}
 
 
@@ -58,7 +62,7 @@ NARROWED = {"query": "search", "limit": 2, "category": "news", "date_range": {"f
 def deployment(request, tmp_path_factory):
     tenant = request.param
     path = tmp_path_factory.mktemp(f"config-{tenant}") / "runtime.yaml"
-    path.write_text(CONFIG.format(tenant=tenant), encoding="utf-8")
+    path.write_text(CONFIG.format(tenant=tenant, principal=PRINCIPALS[tenant]), encoding="utf-8")
     return Deployment(tenant, DEPLOYMENTS[tenant], path)
 
 
@@ -119,8 +123,7 @@ async def test_meta_wins_over_the_pin(client, deployment, version):
 
 async def test_tools_list_shows_the_pinned_version(client, deployment):
     version = deployment.pinned
-    [tool] = (await client.list_tools()).tools
-    assert tool.name == "search"
+    [tool] = [tool for tool in (await client.list_tools()).tools if tool.name == "search"]
     assert tool.input_schema == spec.input_schema(version)
     # The pinned version's output schema comes first; the other shape any
     # version picked per call returns is admitted too.

@@ -1,8 +1,11 @@
 # End-to-end tests of a runtime config the server refuses: an unknown tool in
 # the pins, a pin that is neither a version nor a range or that matches no
 # version, an unknown field, a file that is missing. `serve` (on either transport) and `tools` exit with
-# code 2 before serving anything, and say on stderr what is wrong.
+# code 2 before serving anything, and say on stderr what is wrong. And the
+# environment variable a config names for the principal is the one read.
 
+import json
+import os
 import subprocess
 
 import pytest
@@ -80,3 +83,25 @@ def test_a_valid_config_is_accepted(binary, tmp_path):
     finished = run(binary, "tools", config)
     assert finished.returncode == 0, finished.stderr
     assert '"current": "1.0.0"' in finished.stdout
+
+
+def test_the_config_names_the_variable_that_holds_the_principal(binary, tmp_path):
+    config = tmp_path / "runtime.yaml"
+    config.write_text("principal_env: SEARCH_CALLER\n")
+
+    def listed(environment):
+        finished = subprocess.run(
+            [str(binary), "tools", "--config", str(config)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=EXIT_TIMEOUT_SECONDS,
+            env={**os.environ, **environment},
+        )
+        assert finished.returncode == 0, finished.stderr
+        return [tool["name"] for tool in json.loads(finished.stdout)]
+
+    # carol may call only `search`; alice (MCPGEN_PRINCIPAL) both tools, but
+    # that variable is not the one the config names.
+    assert listed({"SEARCH_CALLER": "carol", "MCPGEN_PRINCIPAL": "alice"}) == ["search"]
+    assert listed({"SEARCH_CALLER": "", "MCPGEN_PRINCIPAL": "alice"}) == []

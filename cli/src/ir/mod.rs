@@ -28,12 +28,14 @@ pub struct Ir {
     pub modules: Vec<Module>,
     /// How callers pick versions (passed to the runtime as is).
     pub versioning: manifest::Versioning,
-    /// Tenants and their pins (passed to the runtime as is).
+    /// Tenants, their pins and config (passed to the runtime as is).
     pub tenants: Vec<manifest::Tenant>,
+    /// The schema of tenant configs (passed to the runtime as is).
+    pub tenant_config: Option<serde_json::Value>,
     /// Tools in spec order.
     pub tools: Vec<Tool>,
     /// Access rules (passed to the runtime as is).
-    pub access: mcpgen_runtime::access::Access,
+    pub access: Option<mcpgen_runtime::access::Access>,
     /// The functions behind `custom` migration ops, in first-use order.
     pub custom_fns: Vec<migrations::CustomFn>,
     /// The version steps the generated property tests check.
@@ -167,9 +169,11 @@ pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
             .map(|t| manifest::Tenant {
                 id: t.id.clone(),
                 pins: t.pins.clone(),
+                config: t.config.clone(),
             })
             .collect(),
-        access: spec.access.clone().unwrap_or_default(),
+        tenant_config: spec.tenant_config.clone(),
+        access: spec.access.clone(),
         modules: spec
             .modules
             .iter()
@@ -271,6 +275,7 @@ impl Ir {
             },
             versioning: self.versioning.clone(),
             tenants: self.tenants.clone(),
+            tenant_config: self.tenant_config.clone(),
             tools: self
                 .tools
                 .iter()

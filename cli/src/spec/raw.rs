@@ -23,9 +23,13 @@ pub struct Spec {
     /// Feature modules; every tool may name the module it belongs to.
     #[serde(default)]
     pub modules: Vec<Module>,
-    /// Tenants and their version pins.
+    /// Tenants: their version pins and config.
     #[serde(default)]
     pub tenants: Vec<Tenant>,
+    /// A JSON Schema every tenant's config must satisfy, in the spec and
+    /// once the runtime config's keys are laid over it.
+    #[serde(default)]
+    pub tenant_config: Option<Value>,
     /// The tools the server offers.
     pub tools: Vec<Tool>,
     /// Who may call what: principals, roles and their capabilities. Without
@@ -107,6 +111,10 @@ pub struct Tenant {
     /// pins).
     #[serde(default)]
     pub pins: BTreeMap<String, String>,
+    /// Settings handed to the handlers that serve this tenant's callers (a
+    /// mapping); the runtime config may override each key.
+    #[serde(default)]
+    pub config: Option<Value>,
 }
 
 fn default_transports() -> Vec<Transport> {

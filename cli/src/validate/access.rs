@@ -14,10 +14,23 @@ use crate::diag::{Diagnostic, SpecPath};
 use crate::spec::raw;
 
 pub(super) fn check(spec: &raw::Spec, out: &mut Vec<Diagnostic>) {
-    let Some(access) = spec.access.as_ref().filter(|a| !a.is_empty()) else {
+    let Some(access) = spec.access.as_ref() else {
         return;
     };
     let root = SpecPath::root().key("access");
+    if access.is_empty() {
+        out.push(
+            Diagnostic::warning(
+                "access-denies-everything",
+                root,
+                "`access` declares no principals or roles: every request is denied",
+            )
+            .with_help(
+                "declare principals and their capabilities, or remove `access` to enforce no rules",
+            ),
+        );
+        return;
+    }
     check_ids(spec, &root, out);
     let mut role_reach: HashMap<&str, Vec<bool>> = HashMap::new();
     for (r, role) in access.roles.iter().enumerate() {

@@ -8,6 +8,7 @@ mod chains;
 mod changes;
 mod names;
 mod schemas;
+mod tenants;
 mod versioning;
 mod versions;
 
@@ -61,6 +62,7 @@ pub fn validate_with(
     versions::check(spec, &mut found);
     versioning::check(spec, &mut found);
     access::check(spec, &mut found);
+    tenants::check(spec, &mut found);
     let schemas_ok = schemas::check(spec, &mut found);
     if schemas_ok {
         audit::check(spec, &mut found);

@@ -88,6 +88,17 @@ fn check_schema(path: &SpecPath, schema: &Value, role: Role, out: &mut Vec<Diagn
         );
         return;
     }
+    check_json_schema(path, schema, out);
+}
+
+/// Checks that `schema` is a valid JSON Schema (against its meta-schema)
+/// that compiles. Returns whether it is.
+pub(super) fn check_json_schema(
+    path: &SpecPath,
+    schema: &Value,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let before = out.len();
     let meta = match jsonschema::meta::validator_for(schema) {
         Ok(meta) => meta,
         Err(error) => {
@@ -96,7 +107,7 @@ fn check_schema(path: &SpecPath, schema: &Value, role: Role, out: &mut Vec<Diagn
                 path.clone(),
                 error.to_string(),
             ));
-            return;
+            return false;
         }
     };
     let mut meta_valid = true;
@@ -126,6 +137,7 @@ fn check_schema(path: &SpecPath, schema: &Value, role: Role, out: &mut Vec<Diagn
             format!("the schema does not compile: {message}"),
         ));
     }
+    out.len() == before
 }
 
 /// Whether compiling can find what the meta-schema cannot: only regexes

@@ -35,12 +35,13 @@ pub enum Verdict {
 }
 
 impl Guard {
-    /// Compiles `access`; `None` when there are no rules, so that a spec
-    /// without any enforces nothing.
-    pub fn new(access: &Access) -> Result<Option<Self>, PolicyError> {
-        if access.is_empty() {
+    /// Compiles `access`; `None` when the spec has no `access` section, so
+    /// that it enforces nothing. An empty section compiles to a policy that
+    /// denies everything: rules that are present fail closed.
+    pub fn new(access: Option<&Access>) -> Result<Option<Self>, PolicyError> {
+        let Some(access) = access else {
             return Ok(None);
-        }
+        };
         let policy = Policy::compile(access)?;
         let limits = Limits::new(&policy);
         Ok(Some(Self { policy, limits }))
@@ -78,6 +79,38 @@ impl Guard {
         let resource = tool_resource(&tool.name);
         self.policy
             .visible(principal, tenant, &resource, &versions, now)
+    }
+
+    /// Why `principal` may not see `tool` (restricted to `major`): the
+    /// decision of a call of its newest version, with the capability that
+    /// came closest, for the audit record of a call answered as unknown.
+    pub fn why_hidden(
+        &self,
+        principal: &str,
+        tenant: Option<&str>,
+        tool: &ToolEntry,
+        major: Option<&semver::VersionReq>,
+        now: Timestamp,
+    ) -> String {
+        let resource = tool_resource(&tool.name);
+        let newest = tool
+            .versions
+            .iter()
+            .map(|v| &v.version)
+            .rfind(|v| major.is_none_or(|m| m.matches(v)));
+        let decision = self.policy.decide(&Request {
+            principal,
+            tenant,
+            action: Action::Execute,
+            resource: &resource,
+            version: newest,
+            arguments: None,
+            now,
+        });
+        match decision.rule {
+            Some(rule) => format!("{} ({rule})", decision.reason),
+            None => decision.reason.to_string(),
+        }
     }
 
     /// Judges a call of `tool` at `version` with `arguments`, and when it is

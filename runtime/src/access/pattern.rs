@@ -147,6 +147,17 @@ mod tests {
     }
 
     #[test]
+    fn unicode_forms_are_distinct() {
+        let nfc = "resources/caf\u{e9}/*";
+        assert!(matches(nfc, "resources/caf\u{e9}/menu"));
+        assert!(!matches(nfc, "resources/cafe\u{301}/menu"));
+        assert!(!matches(
+            "resources/cafe\u{301}/*",
+            "resources/caf\u{e9}/menu"
+        ));
+    }
+
+    #[test]
     fn ranges_only_follow_tools() {
         let p = Pattern::parse("tools/search@^2").unwrap();
         assert_eq!(p.glob, "tools/search");

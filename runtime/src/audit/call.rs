@@ -72,7 +72,10 @@ impl Audit {
         entry.tool = Some(call.name.to_owned());
         entry.version = call.version.map(ToString::to_string);
         let Some(tool) = call.tool else {
-            entry.error = error;
+            entry.error = error.map(|mut error| {
+                error.message = scrub(&error.message, &[]);
+                error
+            });
             return entry;
         };
         let sensitive = &tool.audit.sensitive;
@@ -104,8 +107,9 @@ impl Audit {
             self.redactor.redact(&mut value, sensitive);
             return value;
         }
-        let content = serde_json::to_value(&result.content).unwrap_or(Value::Null);
+        let mut content = serde_json::to_value(&result.content).unwrap_or(Value::Null);
         if sensitive.is_empty() {
+            self.redactor.redact(&mut content, &[]);
             content
         } else {
             Value::String(self.redactor.marker(&content))

@@ -5,6 +5,7 @@
 
 mod call;
 mod chain;
+mod http;
 mod record;
 mod redact;
 mod tail;
@@ -13,6 +14,7 @@ mod writer;
 
 pub use call::{CallRecord, Received};
 pub use chain::{Defect, GENESIS, Head, Sealed, open as open_line, seal};
+pub use http::{Recorded, method_of, record_rejections};
 pub use record::{Entry, ErrorInfo, Outcome, now};
 pub use redact::{MARKER, MIN_KEY_BYTES, Redactor, scrub};
 pub use tail::TailError;

@@ -82,6 +82,10 @@ pub enum Outcome {
     /// Refused over HTTP before reaching MCP: missing or invalid
     /// credentials (401), or a missing scope (403).
     Refused,
+    /// Turned away by the MCP transport before any handler saw it: a body
+    /// that is not JSON-RPC, an unsupported protocol version, headers that
+    /// contradict the body (an HTTP 4xx or 5xx).
+    Rejected,
     /// Not a request: records were dropped because the queue was full.
     Lost,
 }

@@ -1,7 +1,12 @@
 //! Redaction: sensitive values become a marker and their keyed hash, so two
 //! records can be matched on a value without the value being recoverable.
+//! Values at the paths a tool marks sensitive are redacted, and so is any
+//! string shaped like a credential, wherever it appears.
+
+use std::sync::LazyLock;
 
 use hmac::{Hmac, KeyInit, Mac};
+use regex::Regex;
 use serde_json::Value;
 use sha2::Sha256;
 
@@ -13,6 +18,29 @@ pub const MARKER: &str = "[REDACTED]";
 /// The shortest redaction key accepted: HMAC keys shorter than the hash's
 /// 32 bytes weaken it, and a short key is likely a placeholder.
 pub const MIN_KEY_BYTES: usize = 32;
+
+/// Credentials a caller may paste into any argument: a JWT (three base64url
+/// parts, the first a JSON object's `{"`), an HTTP bearer credential, a PEM
+/// private key block (to its end, or to the end of the text when cut off).
+static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*
+        | (?i:bearer)\s+[A-Za-z0-9._~+/=-]+
+        | -----BEGIN\ [A-Z0-9\ ]*PRIVATE\ KEY-----(?s:.*?)(?:-----END\ [A-Z0-9\ ]*PRIVATE\ KEY-----|\z)",
+    )
+    .expect("the credential pattern compiles")
+});
+
+/// Whether `text` holds something shaped like a credential.
+pub fn holds_credential(text: &str) -> bool {
+    CREDENTIAL.is_match(text)
+}
+
+/// `text` with every credential-shaped part replaced by the marker.
+pub fn scrub_credentials(text: &str) -> String {
+    CREDENTIAL.replace_all(text, MARKER).into_owned()
+}
 
 /// Replaces values at sensitive paths by `[REDACTED] hmac-sha256:<hex>`,
 /// the HMAC-SHA256 of the value's RFC 8785 canonical JSON under the
@@ -52,15 +80,47 @@ impl Redactor {
     }
 
     /// Redacts every value of `root` at one of `paths` (dotted property
-    /// names; arrays on the way are entered element by element). Returns the
-    /// redacted strings, so messages that might quote them can be scrubbed.
+    /// names; arrays on the way are entered element by element), then every
+    /// string anywhere in it that holds a credential. Returns the redacted
+    /// strings, so messages that might quote them can be scrubbed.
     pub fn redact(&self, root: &mut Value, paths: &[String]) -> Vec<String> {
         let mut plaintexts = Vec::new();
         for path in paths {
             let segments: Vec<&str> = path.split('.').collect();
             self.redact_at(root, &segments, &mut plaintexts);
         }
+        self.redact_credentials(root, &mut plaintexts);
         plaintexts
+    }
+
+    /// Replaces each string holding a credential (and each object key
+    /// holding one, dropped with its value) by its marker.
+    fn redact_credentials(&self, value: &mut Value, plaintexts: &mut Vec<String>) {
+        match value {
+            Value::String(text) if holds_credential(text) => {
+                plaintexts.push(text.clone());
+                *value = Value::String(self.marker(value));
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .for_each(|item| self.redact_credentials(item, plaintexts)),
+            Value::Object(map) => {
+                let keys: Vec<String> = map
+                    .keys()
+                    .filter(|k| holds_credential(k))
+                    .cloned()
+                    .collect();
+                for key in keys {
+                    map.remove(&key);
+                    let marker = self.marker(&Value::String(key.clone()));
+                    plaintexts.push(key);
+                    map.insert(marker, Value::String(MARKER.to_owned()));
+                }
+                map.values_mut()
+                    .for_each(|child| self.redact_credentials(child, plaintexts));
+            }
+            _ => {}
+        }
     }
 
     fn redact_at(&self, value: &mut Value, path: &[&str], plaintexts: &mut Vec<String>) {
@@ -98,11 +158,12 @@ fn collect_strings(value: &Value, into: &mut Vec<String>) {
     }
 }
 
-/// `text` with every occurrence of a redacted string replaced by the marker.
+/// `text` with every occurrence of a redacted string, and anything else
+/// shaped like a credential, replaced by the marker.
 pub fn scrub(text: &str, plaintexts: &[String]) -> String {
     let mut text = text.to_owned();
     for plaintext in plaintexts {
         text = text.replace(plaintext.as_str(), MARKER);
     }
-    text
+    scrub_credentials(&text)
 }

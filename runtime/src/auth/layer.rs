@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::{Authenticator, Refusal};
-use crate::audit::{Audit, ErrorInfo, Outcome, Received};
+use crate::audit::{Audit, ErrorInfo, Outcome, Received, method_of};
 
 /// What the middleware needs: the verifier, and the audit log refusals go to.
 #[derive(Clone)]
@@ -46,18 +46,6 @@ pub async fn require_credentials(
             gate.authenticator.refuse(&refusal)
         }
     }
-}
-
-/// The method a refused request's record names. The JSON-RPC method is in
-/// the body, which a refused request never has read; 2026-07-28 clients
-/// also name it in `Mcp-Method`.
-fn method_of(request: &Request) -> String {
-    request
-        .headers()
-        .get("mcp-method")
-        .and_then(|value| value.to_str().ok())
-        .filter(|method| method.len() <= 64)
-        .map_or_else(|| format!("HTTP {}", request.method()), str::to_owned)
 }
 
 /// Records a refused request; false when a strict log could not take it

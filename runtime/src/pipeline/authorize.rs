@@ -48,10 +48,14 @@ impl Stage for CheckVisible {
         );
         call.denial = Some(match call.principal.as_deref() {
             Some(principal) => {
-                format!(
-                    "hidden: no capability lets `{principal}` see `{}`",
-                    call.name
-                )
+                let why = guard.why_hidden(
+                    principal,
+                    call.tenant.as_deref(),
+                    &call.tool,
+                    call.major.as_ref(),
+                    jiff::Timestamp::now(),
+                );
+                format!("hidden: `{principal}` may not see `{}`: {why}", call.name)
             }
             None => "hidden: the caller names no principal".to_owned(),
         });

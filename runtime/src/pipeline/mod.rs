@@ -29,6 +29,7 @@ use tracing::Instrument;
 
 use crate::handler::{BoxFuture, ToolContext};
 use crate::registry::{Registry, Route, ToolEntry, ToolVersion};
+use crate::tenancy::TenantScope;
 
 /// What a stage returns: a tool result (possibly `isError`), or a JSON-RPC
 /// error for requests that cannot be routed.
@@ -48,6 +49,8 @@ pub struct Call {
     pub major: Option<semver::VersionReq>,
     /// The caller's tenant, from verified credentials or the server's config.
     pub tenant: Option<Arc<str>>,
+    /// The tenant's config and storage, as the handler gets them.
+    pub scope: TenantScope,
     /// The arguments; migration rewrites them in place.
     pub arguments: Value,
     /// The request's `_meta`.
@@ -92,6 +95,7 @@ impl Call {
             principal: request.principal,
             major: route.major.clone(),
             tenant: request.tenant,
+            scope: request.scope,
             arguments,
             request_meta: request.meta,
             request_id: request.id,
@@ -113,6 +117,8 @@ impl Call {
             caller_version: self.resolved().version.clone(),
             request_id: self.request_id.clone(),
             cancellation: self.cancellation.clone(),
+            principal: self.principal.clone(),
+            tenant: self.scope.clone(),
             progress_token: self.progress_token.clone(),
             peer: self.peer.clone(),
         }
@@ -137,6 +143,8 @@ pub struct RequestParts {
     /// The caller, when known. Over HTTP with
     /// authentication, the principal its credentials name.
     pub principal: Option<Arc<str>>,
+    /// The tenant's config and storage, for the handler.
+    pub scope: TenantScope,
 }
 
 /// One step of the pipeline.

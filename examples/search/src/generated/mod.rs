@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_imports, clippy::all, clippy::pedantic)]
 
 pub mod search;
+pub mod article;
 
 #[cfg(test)]
 mod tests;
@@ -11,11 +12,12 @@ mod tests;
 pub const MANIFEST: &str = include_str!("manifest.json");
 
 /// Everything a server type must implement: one trait per tool.
-pub trait Handlers: search::Search + ::std::marker::Send + ::std::marker::Sync + 'static {}
+pub trait Handlers: search::Search + article::Article + ::std::marker::Send + ::std::marker::Sync + 'static {}
 
 impl<T> Handlers for T
 where
-    T: search::Search + ::std::marker::Send + ::std::marker::Sync + 'static,
+    T: search::Search + article::Article + ::std::marker::Send + ::std::marker::Sync
+        + 'static,
 {}
 
 /// The server, ready for `mcpgen_runtime::cli::main`.
@@ -23,5 +25,6 @@ pub fn server<H: Handlers>(handlers: H) -> ::mcpgen_runtime::GeneratedServer {
     let handlers = ::std::sync::Arc::new(handlers);
     let mut set = ::mcpgen_runtime::HandlerSet::new();
     set.insert("search", search::handler(::std::sync::Arc::clone(&handlers)));
+    set.insert("article", article::handler(::std::sync::Arc::clone(&handlers)));
     ::mcpgen_runtime::GeneratedServer::new(MANIFEST, set)
 }

@@ -1,5 +1,6 @@
 //! Tool bodies: one file per tool, each implementing its generated trait.
 
+mod article;
 mod corpus;
 mod search;
 
