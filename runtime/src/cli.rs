@@ -350,7 +350,9 @@ fn caller(registry: &Registry, config: &RuntimeConfig) -> Result<Caller, String>
 
 fn serve(server: McpServer, args: ServeArgs, config: RuntimeConfig) -> ExitCode {
     // Checked before serving, like the rest of the config: a JWKS file that
-    // cannot be read is a config error, not a failure at the first request.
+    // cannot be read, or a JWKS URL the SSRF rule refuses, is a config error,
+    // not a failure at the first request. A JWKS URL that does not answer is
+    // not: its keys are fetched (and retried) once serving starts.
     let authenticator = match (&args.transport, &config.auth) {
         (Transport::Http, Some(auth)) => match Authenticator::new(auth, &args.path) {
             Ok(authenticator) => Some(Arc::new(authenticator)),

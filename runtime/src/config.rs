@@ -230,8 +230,23 @@ pub struct ApiKeyConfig {
 pub struct JwtConfig {
     /// The exact `iss` every token must carry.
     pub issuer: String,
-    /// The issuer's public keys, a JWK set (RFC 7517) in a file.
-    pub jwks_file: PathBuf,
+    /// The issuer's public keys, a JWK set (RFC 7517) in a file read at
+    /// start. Exactly one of this and `jwks_url`.
+    #[serde(default)]
+    pub jwks_file: Option<PathBuf>,
+    /// Where the issuer publishes its JWK set: fetched at start, cached, and
+    /// fetched again on the TTL and for tokens of an unknown `kid`. Only
+    /// `https://`, or `http://` to a loopback host.
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// The least time between two fetches that tokens of unknown `kid`s
+    /// cause, in seconds (1 to 30 days; default 60).
+    #[serde(default)]
+    pub jwks_refetch_interval_seconds: Option<u64>,
+    /// How long a fetched JWK set is used before it is fetched again, in
+    /// seconds (1 to 30 days; default 3600).
+    #[serde(default)]
+    pub jwks_ttl_seconds: Option<u64>,
     /// Accepted signature algorithms (asymmetric only).
     #[serde(default = "default_algorithms")]
     pub algorithms: Vec<String>,

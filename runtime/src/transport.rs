@@ -87,6 +87,11 @@ pub async fn serve_http(
     let audit = server.audit().cloned();
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
+    // Keys from a JWKS URL are fetched before the first request can come;
+    // a failure is logged and retried while the server serves.
+    if let Some(authenticator) = &options.auth {
+        authenticator.start().await;
+    }
     let router = axum::Router::new().nest_service(&options.path, service);
     // Requests rmcp turns away never reach the server; with an audit log
     // they are recorded here (inside the gate, which records its own).

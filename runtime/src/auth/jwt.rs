@@ -5,10 +5,10 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
+use super::jwks::Jwks;
 use super::{Credential, Principal, Refusal};
 use crate::config::JwtConfig;
 
@@ -18,45 +18,19 @@ pub const MAX_LEEWAY_SECONDS: u64 = 300;
 
 /// Verifies bearer tokens of one issuer.
 pub struct JwtVerifier {
-    keys: Vec<(Option<String>, DecodingKey, Option<String>)>,
+    keys: Jwks,
     validation: Validation,
     principal_claim: String,
     tenant_claim: Option<String>,
 }
 
 impl JwtVerifier {
-    /// Reads the JWKS and fixes what every token must satisfy; `resource`
-    /// is this server's canonical URI, which `aud` must contain.
+    /// Sets up the key source (reading a JWKS file; a URL is only checked
+    /// here and fetched by [`Self::start`]) and fixes what every token must
+    /// satisfy; `resource` is this server's canonical URI, which `aud` must
+    /// contain.
     pub fn new(config: &JwtConfig, resource: &str) -> Result<Self, String> {
-        let text = std::fs::read_to_string(&config.jwks_file).map_err(|e| {
-            format!(
-                "auth.jwt.jwks_file: cannot read {}: {e}",
-                config.jwks_file.display()
-            )
-        })?;
-        let set: JwkSet = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "auth.jwt.jwks_file: {} is not a JWK set: {e}",
-                config.jwks_file.display()
-            )
-        })?;
-        let keys = set
-            .keys
-            .iter()
-            .map(|jwk| {
-                let key = DecodingKey::from_jwk(jwk).map_err(|e| {
-                    format!(
-                        "auth.jwt.jwks_file: key {:?} is not usable: {e}",
-                        jwk.common.key_id
-                    )
-                })?;
-                let algorithm = jwk.common.key_algorithm.map(|a| a.to_string());
-                Ok((jwk.common.key_id.clone(), key, algorithm))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        if keys.is_empty() {
-            return Err("auth.jwt.jwks_file: the JWK set has no keys".into());
-        }
+        let keys = Jwks::new(config)?;
         let algorithms = config
             .algorithms
             .iter()
@@ -99,8 +73,13 @@ impl JwtVerifier {
         })
     }
 
+    /// Loads the keys of a `jwks_url` and keeps them fresh from now on.
+    pub async fn start(&self) {
+        self.keys.start().await;
+    }
+
     /// The principal `token` speaks for.
-    pub fn verify(&self, token: &str) -> Result<Principal, Refusal> {
+    pub async fn verify(&self, token: &str) -> Result<Principal, Refusal> {
         let invalid = |why: String| Refusal::Invalid(why);
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| invalid(format!("unreadable token header: {e}")))?;
@@ -110,19 +89,13 @@ impl JwtVerifier {
                 header.alg
             )));
         }
-        let key = match &header.kid {
-            Some(kid) => self
-                .keys
-                .iter()
-                .find(|(id, _, _)| id.as_deref() == Some(kid)),
-            // Without a `kid`, only a set of one key is unambiguous.
-            None if self.keys.len() == 1 => self.keys.first(),
-            None => None,
-        };
-        let Some((_, key, key_algorithm)) = key else {
+        // Only a token with a readable header and an accepted algorithm
+        // gets this far, where an unknown `kid` may cause a fetch.
+        let keys = self.keys.keys_for(header.kid.as_deref()).await;
+        let Some(key) = keys.find(header.kid.as_deref()) else {
             return Err(invalid(format!("no key for kid {:?}", header.kid)));
         };
-        if let Some(expected) = key_algorithm
+        if let Some(expected) = &key.algorithm
             && *expected != format!("{:?}", header.alg)
         {
             return Err(invalid(format!(
@@ -130,7 +103,7 @@ impl JwtVerifier {
                 header.kid, header.alg
             )));
         }
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation)
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &self.validation)
             .map_err(|e| invalid(format!("token rejected: {e}")))?;
         let claims = data.claims;
         let id = claims

@@ -30,7 +30,7 @@ pub async fn require_credentials(
     next: Next,
 ) -> Response {
     let received = gate.audit.as_ref().map(|_| Received::now());
-    match gate.authenticator.authenticate(request.headers()) {
+    match gate.authenticator.authenticate(request.headers()).await {
         Ok(principal) => {
             request.extensions_mut().insert(principal);
             next.run(request).await

@@ -6,6 +6,9 @@
 //! or arguments.
 
 mod api_key;
+mod jwks;
+mod jwks_cache;
+mod jwks_fetch;
 mod jwt;
 mod layer;
 mod metadata;
@@ -83,7 +86,8 @@ impl std::fmt::Debug for Authenticator {
 }
 
 impl Authenticator {
-    /// Builds the verifier from `config` (reads the JWKS file, if any).
+    /// Builds the verifier from `config` (reads the JWKS file, if any; a
+    /// JWKS URL is checked here and fetched by [`Self::start`]).
     pub fn new(config: &AuthConfig, mcp_path: &str) -> Result<Self, String> {
         let metadata_url = metadata::metadata_url(&config.resource, mcp_path)?;
         Ok(Self {
@@ -99,18 +103,27 @@ impl Authenticator {
         })
     }
 
+    /// Fetches the keys of a `jwks_url`, if configured, and keeps them
+    /// fresh from now on; call it on the runtime that serves. A failed
+    /// fetch is logged and retried, not fatal.
+    pub async fn start(&self) {
+        if let Some(jwt) = &self.jwt {
+            jwt.start().await;
+        }
+    }
+
     /// The protected resource metadata document (RFC 9728).
     pub fn metadata(&self) -> &serde_json::Value {
         &self.metadata
     }
 
     /// The principal behind `headers`' bearer credential.
-    pub fn authenticate(&self, headers: &HeaderMap) -> Result<Principal, Refusal> {
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Principal, Refusal> {
         let token = bearer(headers)?;
         // A JWT has three dot-separated parts; an API key has none.
         let principal = if token.split('.').count() == 3 {
             match &self.jwt {
-                Some(jwt) => jwt.verify(token)?,
+                Some(jwt) => jwt.verify(token).await?,
                 None => return Err(Refusal::Invalid("bearer tokens are not accepted".into())),
             }
         } else {
