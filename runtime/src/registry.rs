@@ -105,6 +105,9 @@ pub struct ToolEntry {
     pub handler: Arc<dyn ErasedHandler>,
     /// What the audit log records of its calls.
     pub audit: manifest::ToolAudit,
+    /// Its name as access rules see it (`tools/<name>`), built once rather
+    /// than on every call.
+    pub resource: String,
 }
 
 impl ToolEntry {
@@ -391,6 +394,7 @@ fn build_tool(
         versions[i].listing = listing;
     }
     Ok(ToolEntry {
+        resource: crate::access::pattern::tool_resource(&tool.name),
         name: tool.name.clone(),
         versions,
         handler,

@@ -9,7 +9,6 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::limit::Limits;
-use super::pattern::tool_resource;
 use super::{Access, Action, Decision, Policy, PolicyError, Reason, Request};
 use crate::registry::ToolEntry;
 use crate::tenant::TenantId;
@@ -70,15 +69,13 @@ impl Guard {
         let Some(principal) = principal else {
             return false;
         };
-        let versions: Vec<&semver::Version> = tool
+        let versions = tool
             .versions
             .iter()
             .map(|v| &v.version)
-            .filter(|v| major.is_none_or(|m| m.matches(v)))
-            .collect();
-        let resource = tool_resource(&tool.name);
+            .filter(|v| major.is_none_or(|m| m.matches(v)));
         self.policy
-            .visible(principal, tenant, &resource, &versions, now)
+            .visible(principal, tenant, &tool.resource, versions, now)
     }
 
     /// Why `principal` may not see `tool` (restricted to `major`): the
@@ -92,7 +89,7 @@ impl Guard {
         major: Option<&semver::VersionReq>,
         now: Timestamp,
     ) -> String {
-        let resource = tool_resource(&tool.name);
+        let resource = &tool.resource;
         let newest = tool
             .versions
             .iter()
@@ -102,7 +99,7 @@ impl Guard {
             principal,
             tenant,
             action: Action::Execute,
-            resource: &resource,
+            resource,
             version: newest,
             arguments: None,
             now,
@@ -127,12 +124,12 @@ impl Guard {
         let Some(principal) = principal else {
             return Verdict::Hidden(Reason::UnknownPrincipal);
         };
-        let resource = tool_resource(&tool.name);
+        let resource = &tool.resource;
         let decision = self.policy.decide(&Request {
             principal,
             tenant,
             action: Action::Execute,
-            resource: &resource,
+            resource,
             version: Some(version),
             arguments: Some(arguments),
             now,
@@ -142,13 +139,16 @@ impl Guard {
             // shows the tool; any other denial must not reveal it.
             return match decision.reason {
                 Reason::Argument { .. } => Verdict::Denied(decision),
-                _ if self.listed_only(principal, tenant, &resource, version, now) => {
+                _ if self.listed_only(principal, tenant, resource, version, now) => {
                     Verdict::Denied(decision)
                 }
                 reason => Verdict::Hidden(reason),
             };
         }
         let rule = decision.rule.expect("an allowed decision names its rule");
+        if !self.limits.limits(&rule) {
+            return Verdict::Allowed;
+        }
         let Some(tenant) = self
             .policy
             .tenant_of(principal)

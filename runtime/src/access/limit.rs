@@ -43,6 +43,11 @@ impl Limits {
         }
     }
 
+    /// Whether `rule` has a rate limit (else its calls need no bucket key).
+    pub fn limits(&self, rule: &RuleRef) -> bool {
+        self.limiters.contains_key(rule)
+    }
+
     /// Takes one call from `key`'s bucket under `rule`'s limit. `Err` holds
     /// how long to wait before the next call can pass.
     pub fn check(&self, rule: &RuleRef, key: &BucketKey) -> Result<(), Duration> {

@@ -161,14 +161,15 @@ impl Policy {
     }
 
     /// Whether `principal` may see `resource` in a listing: some version
-    /// (of `versions`; none for unversioned resources) may be listed or
-    /// executed now. Argument conditions do not hide a tool.
-    pub fn visible(
+    /// (of `versions`; none for unversioned resources) may be executed or
+    /// listed now. Argument conditions do not hide a tool. `execute` is
+    /// tried first: it is what most capabilities grant.
+    pub fn visible<'v>(
         &self,
         principal: &str,
         tenant: Option<&str>,
         resource: &str,
-        versions: &[&semver::Version],
+        versions: impl Iterator<Item = &'v semver::Version> + Clone,
         now: Timestamp,
     ) -> bool {
         let judge = |action, version| {
@@ -183,11 +184,12 @@ impl Policy {
             })
             .allowed
         };
-        [Action::List, Action::Execute].into_iter().any(|action| {
-            if versions.is_empty() {
+        [Action::Execute, Action::List].into_iter().any(|action| {
+            let mut versions = versions.clone().peekable();
+            if versions.peek().is_none() {
                 judge(action, None)
             } else {
-                versions.iter().any(|v| judge(action, Some(*v)))
+                versions.any(|v| judge(action, Some(v)))
             }
         })
     }
