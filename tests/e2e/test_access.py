@@ -8,8 +8,6 @@
 # real reason of each refusal, and `audit verify` accepts the log until one
 # byte of it changes.
 
-import hashlib
-import json
 import shutil
 import subprocess
 import time
@@ -18,13 +16,10 @@ import anyio
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from jwt.algorithms import ECAlgorithm
-from mcp.client.client import Client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
 import httpx2 as httpx
+from credentials import api_key_entries, audit_records, client, post_tools_list, sse_result, write_jwks
 from servers import HttpServer
 
 pytestmark = pytest.mark.anyio
@@ -46,13 +41,8 @@ def signing_key():
 @pytest.fixture(scope="module")
 def server(binary, signing_key, tmp_path_factory):
     directory = tmp_path_factory.mktemp("access")
-    jwk = ECAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
-    jwk.update({"kid": KID, "alg": "ES256", "use": "sig"})
-    (directory / "jwks.json").write_text(json.dumps({"keys": [jwk]}), encoding="utf-8")
-    keys = "\n".join(
-        f"    - {{principal: {principal}, sha256: {hashlib.sha256(KEYS[principal].encode()).hexdigest()}}}"
-        for principal in PRINCIPALS
-    )
+    write_jwks(directory / "jwks.json", (KID, signing_key))
+    keys = api_key_entries(KEYS)
     config = directory / "runtime.yaml"
     config.write_text(
         f"""
@@ -78,9 +68,7 @@ audit:
 
 
 def connect(server, principal):
-    headers = {"Authorization": f"Bearer {KEYS[principal]}"}
-    transport = streamable_http_client(server.url, http_client=create_mcp_http_client(headers=headers))
-    return Client(transport, mode="auto", read_timeout_seconds=30)
+    return client(server.url, f"Bearer {KEYS[principal]}")
 
 
 async def listed(server, principal):
@@ -95,7 +83,7 @@ async def refusal(client, name, arguments):
 
 
 def records(server):
-    return [json.loads(line) for line in server.audit_log.read_text(encoding="utf-8").splitlines()]
+    return audit_records(server.audit_log)
 
 
 def calls_of(server, principal, tool):
@@ -189,29 +177,14 @@ BAD_TOKENS = {
 }
 
 
-def post_list(server, authorization):
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "application/json, text/event-stream",
-        "MCP-Protocol-Version": "2026-07-28",
-        "Mcp-Method": "tools/list",
-        "Authorization": authorization,
-    }
-    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": meta}}
-    return httpx.post(server.url, headers=headers, json=body, timeout=30)
-
-
 def test_bad_tokens_get_401_and_a_good_one_passes(server, signing_key):
     for case, make in BAD_TOKENS.items():
-        response = post_list(server, f"Bearer {make(signing_key)}")
+        response = post_tools_list(server.url, f"Bearer {make(signing_key)}")
         assert response.status_code == 401, case
         assert response.headers["www-authenticate"].startswith("Bearer ")
-    accepted = post_list(server, f"Bearer {token(signing_key)}")
+    accepted = post_tools_list(server.url, f"Bearer {token(signing_key)}")
     assert accepted.status_code == 200
-    # The answer is one server-sent event holding the JSON-RPC response.
-    [data] = [line[len("data: "):] for line in accepted.text.splitlines() if line.startswith("data: ")]
-    assert [tool["name"] for tool in json.loads(data)["result"]["tools"]] == ["search"]
+    assert [tool["name"] for tool in sse_result(accepted)["result"]["tools"]] == ["search"]
 
 
 def test_a_request_the_transport_turns_away_is_recorded(server):

@@ -17,11 +17,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from jwt.algorithms import ECAlgorithm
-from mcp.client.client import Client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
-
+from credentials import audit_records, client, post_tools_list, serve_http_once, write_jwks
 from servers import HttpServer
 
 pytestmark = pytest.mark.anyio
@@ -49,9 +45,7 @@ def other_key():
 @pytest.fixture(scope="module")
 def server(binary, signing_key, tmp_path_factory):
     directory = tmp_path_factory.mktemp("auth")
-    jwk = ECAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
-    jwk.update({"kid": KID, "alg": "ES256", "use": "sig"})
-    (directory / "jwks.json").write_text(json.dumps({"keys": [jwk]}), encoding="utf-8")
+    write_jwks(directory / "jwks.json", (KID, signing_key))
     config = directory / "runtime.yaml"
     config.write_text(
         f"""
@@ -107,23 +101,7 @@ def token(server, key, **overrides):
 
 
 def post(server, authorization=None, params=None, extra_headers=None):
-    # A stateless 2026-07-28 request: it needs no session, so a 200 means
-    # the credentials were accepted and nothing else was in the way.
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "application/json, text/event-stream",
-        "MCP-Protocol-Version": "2026-07-28",
-        "Mcp-Method": "tools/list",
-    }
-    if authorization is not None:
-        headers["Authorization"] = authorization
-    headers.update(extra_headers or {})
-    meta = {
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {},
-    }
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": meta}}
-    return httpx.post(server.url, headers=headers, params=params, json=body, timeout=30)
+    return post_tools_list(server.url, authorization, params, extra_headers)
 
 
 def assert_challenged(response, server, status=401, error=None):
@@ -249,9 +227,7 @@ def test_credentials_never_reach_the_log(server, signing_key):
 
 
 def connect(server, authorization, extra_headers=None):
-    headers = {"Authorization": authorization, **(extra_headers or {})}
-    transport = streamable_http_client(server.url, http_client=create_mcp_http_client(headers=headers))
-    return Client(transport, mode="legacy", read_timeout_seconds=30)
+    return client(server.url, authorization, extra_headers, mode="legacy")
 
 
 async def listed_version(client):
@@ -300,23 +276,14 @@ BAD_AUTH = {
 
 @pytest.mark.parametrize("case", BAD_AUTH)
 def test_an_auth_section_the_server_cannot_use_stops_it(binary, signing_key, tmp_path, case):
-    import subprocess
-
     text, fragments = BAD_AUTH[case]
-    jwk = ECAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
-    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [jwk]}), encoding="utf-8")
+    write_jwks(tmp_path / "jwks.json", (KID, signing_key))
     resource = "mcp.example.test/mcp" if case == "resource-not-a-uri" else RESOURCE
     config = tmp_path / "runtime.yaml"
     config.write_text(
         f"auth:\n  resource: {resource}\n  {text.replace('JWKS', str(tmp_path / 'jwks.json'))}\n", encoding="utf-8"
     )
-    finished = subprocess.run(
-        [str(binary), "serve", "--transport", "http", "--bind", "127.0.0.1:0", "--config", str(config)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    finished = serve_http_once(binary, config)
     assert finished.returncode == 2, finished.stderr
     assert "listening" not in finished.stderr
     for fragment in fragments:
@@ -324,8 +291,7 @@ def test_an_auth_section_the_server_cannot_use_stops_it(binary, signing_key, tmp
 
 
 def records(server):
-    lines = server.audit_log.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
+    return audit_records(server.audit_log)
 
 
 def test_every_request_is_recorded_and_the_chain_verifies(binary, server, signing_key, tmp_path):

@@ -10,22 +10,17 @@
 # a URL breaking the SSRF rule stops the server at start.
 
 import json
-import subprocess
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx2 as httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from jwt.algorithms import ECAlgorithm
-from mcp.client.client import Client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
+from credentials import client, post_tools_list, public_jwk, serve_http_once
 from servers import HttpServer
 
 pytestmark = pytest.mark.anyio
@@ -70,8 +65,7 @@ class JwksServer:
         self.thread.start()
 
     def add(self, kid, private_key):
-        jwk = ECAlgorithm.to_jwk(private_key.public_key(), as_dict=True)
-        jwk.update({"kid": kid, "alg": "ES256", "use": "sig"})
+        jwk = public_jwk(private_key, kid)
         with self._lock:
             self.keys[kid] = jwk
 
@@ -135,20 +129,8 @@ def token(key, kid, **overrides):
 
 
 def post(server, bearer):
-    # A stateless 2026-07-28 tools/list: a 200 means the token was accepted.
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "application/json, text/event-stream",
-        "MCP-Protocol-Version": "2026-07-28",
-        "Mcp-Method": "tools/list",
-        "Authorization": f"Bearer {bearer}",
-    }
-    meta = {
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientCapabilities": {},
-    }
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": meta}}
-    return httpx.post(server.url, headers=headers, json=body, timeout=30)
+    # A 200 means the token was accepted.
+    return post_tools_list(server.url, f"Bearer {bearer}")
 
 
 def assert_refused(response):
@@ -174,10 +156,8 @@ async def test_a_token_of_a_served_key_reaches_mcp(jwks, serve):
     # Fetched once at start, before the server took requests.
     assert jwks.count() == 1
     assert "fetched the JWK set" in server.stderr()
-    headers = {"Authorization": f"Bearer {token(key, 'k1')}"}
-    transport = streamable_http_client(server.url, http_client=create_mcp_http_client(headers=headers))
-    async with Client(transport, mode="legacy", read_timeout_seconds=30) as client:
-        result = await client.call_tool("search", {"query": "rust", "limit": 2})
+    async with client(server.url, f"Bearer {token(key, 'k1')}", mode="legacy") as connected:
+        result = await connected.call_tool("search", {"query": "rust", "limit": 2})
         assert not result.is_error, result
     # A cached key causes no fetch.
     assert post(server, token(key, "k1")).status_code == 200
@@ -280,13 +260,7 @@ def test_a_jwks_url_breaking_the_rule_stops_the_server(binary, tmp_path, case):
         json.dumps({"auth": {"resource": RESOURCE, "jwt": {"issuer": ISSUER, "jwks_url": url}}}),
         encoding="utf-8",
     )
-    finished = subprocess.run(
-        [str(binary), "serve", "--transport", "http", "--bind", "127.0.0.1:0", "--config", str(config)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    finished = serve_http_once(binary, config)
     assert finished.returncode == 2, finished.stderr
     assert "listening" not in finished.stderr
     assert "auth.jwt.jwks_url" in finished.stderr and fragment in finished.stderr, finished.stderr
@@ -311,13 +285,7 @@ def test_a_key_source_the_server_cannot_use_stops_it(binary, tmp_path, case):
     config.write_text(
         json.dumps({"auth": {"resource": RESOURCE, "jwt": {"issuer": ISSUER, **settings}}}), encoding="utf-8"
     )
-    finished = subprocess.run(
-        [str(binary), "serve", "--transport", "http", "--bind", "127.0.0.1:0", "--config", str(config)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    finished = serve_http_once(binary, config)
     assert finished.returncode == 2, finished.stderr
     assert "listening" not in finished.stderr
     assert fragment in finished.stderr, finished.stderr

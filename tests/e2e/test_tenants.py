@@ -5,7 +5,6 @@
 # records) reaches another tenant. A tenant whose config breaks the spec's
 # `tenant_config`, or that the server does not know, is refused on its own.
 
-import hashlib
 import json
 import os
 import random
@@ -13,12 +12,10 @@ from collections import Counter, defaultdict
 
 import anyio
 import pytest
-from mcp.client.client import Client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
 import spec
+from credentials import api_key_entries, audit_records, client
 from servers import HttpServer
 
 pytestmark = pytest.mark.anyio
@@ -37,9 +34,7 @@ RATE_LIMITED = -32029
 
 
 def write_config(directory, extra=""):
-    keys = "\n".join(
-        f"    - {{principal: {principal}, sha256: {hashlib.sha256(key.encode()).hexdigest()}}}" for principal, key in KEYS.items()
-    )
+    keys = api_key_entries(KEYS)
     config = directory / "runtime.yaml"
     config.write_text(
         f"auth:\n  resource: {RESOURCE}\n  api_keys:\n{keys}\naudit:\n  path: {directory / 'audit.jsonl'}\n  mode: strict\n{extra}",
@@ -55,9 +50,7 @@ def serve(binary, directory, extra=""):
 
 
 def connect(server, principal):
-    headers = {"Authorization": f"Bearer {KEYS[principal]}"}
-    transport = streamable_http_client(server.url, http_client=create_mcp_http_client(headers=headers))
-    return Client(transport, mode="auto", read_timeout_seconds=30)
+    return client(server.url, f"Bearer {KEYS[principal]}")
 
 
 @pytest.fixture
@@ -121,7 +114,7 @@ async def test_interleaved_calls_of_many_tenants_never_cross(server):
 
     # Audit: every call is recorded under its caller's tenant, with the
     # arguments that caller sent.
-    log = [json.loads(line) for line in server.audit_log.read_text(encoding="utf-8").splitlines()]
+    log = audit_records(server.audit_log)
     calls = [r for r in log if r["method"] == "tools/call"]
     assert len(calls) == sum(len(plan) for plan in plans.values()), where
     for record in calls:
@@ -150,7 +143,7 @@ async def test_a_tenant_with_a_broken_config_is_refused_alone(binary, tmp_path):
         # A runtime config can also set a tenant's config within the schema.
     finally:
         assert served.stop() == 0, served.stderr()
-    outcomes = [(r.get("principal"), r["method"], r["outcome"]) for r in map(json.loads, served.audit_log.read_text().splitlines())]
+    outcomes = [(r.get("principal"), r["method"], r["outcome"]) for r in audit_records(served.audit_log)]
     assert ("bob", "tools/call", "protocol_error") in outcomes
     assert ("alice", "tools/call", "ok") in outcomes
 
