@@ -43,7 +43,9 @@ struct Shared {
     tenant: Option<Arc<str>>,
     principal: Option<Arc<str>>,
     listing: Vec<Tool>,
-    /// Each listed tool without descriptions and `_meta`, by name.
+    /// Each listed tool whose input schema binds arguments to
+    /// `Mcp-Param-*` headers (`x-mcp-header`), without descriptions and
+    /// `_meta`, by name.
     lookups: HashMap<String, Tool>,
 }
 
@@ -83,6 +85,7 @@ impl McpServer {
         let listing = listing(&registry, tenant.as_deref());
         let lookups = listing
             .iter()
+            .filter(|tool| binds_headers(&Value::Object((*tool.input_schema).clone())))
             .map(|tool| {
                 let mut lean = Tool::new(tool.name.clone(), "", tool.input_schema.clone());
                 lean.output_schema = tool.output_schema.clone();
@@ -228,10 +231,11 @@ impl ServerHandler for McpServer {
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
         // rmcp asks for the tool on every stateless HTTP call, only to check
-        // `Mcp-Param-*` headers against its input schema: hand it the lean
-        // copy rather than deep-copying the listing's `_meta`.
-        // Not filtered by access rules: this has no request to tell who asks,
-        // and a call of a hidden tool is answered as unknown by the pipeline.
+        // the `Mcp-Param-*` headers its schema's `x-mcp-header` annotations
+        // name. A tool without any has nothing to check, so it is not handed
+        // out: that saves a copy per call, and since this lookup cannot tell
+        // who asks, it keeps a header check from answering differently for a
+        // tool the caller may not see (the pipeline answers it as unknown).
         self.shared.lookups.get(name).cloned()
     }
 
@@ -445,6 +449,15 @@ impl McpServer {
         };
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         Call::new(Arc::clone(&self.shared.registry), route, arguments, parts)
+    }
+}
+
+/// Whether a schema has an `x-mcp-header` annotation anywhere.
+fn binds_headers(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => map.contains_key("x-mcp-header") || map.values().any(binds_headers),
+        Value::Array(items) => items.iter().any(binds_headers),
+        _ => false,
     }
 }
 

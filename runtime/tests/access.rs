@@ -370,3 +370,20 @@ async fn the_real_reason_of_a_denial_is_kept_for_the_audit_record() {
     assert!(ok.is_ok());
     assert_eq!(reason, None);
 }
+
+#[test]
+fn only_tools_that_bind_headers_are_handed_to_the_header_check() {
+    // rmcp's `Mcp-Param-*` check looks tools up without saying who asks:
+    // a tool whose schema binds no header is never handed out, so the check
+    // cannot answer differently for a tool the caller may not see.
+    use rmcp::ServerHandler as _;
+    let mut manifest: Value = serde_json::from_str(&manifest(rules())).unwrap();
+    manifest["tools"][0]["versions"][1]["input"]["properties"]["path"]["x-mcp-header"] =
+        json!("Path");
+    let registry = Registry::new(&manifest.to_string(), handlers()).unwrap();
+    let server = McpServer::with_caller(registry, Pipeline::standard(), Caller::default());
+    assert!(server.get_tool("read_file").is_some());
+    assert!(server.get_tool("write_file").is_none());
+    assert!(server.get_tool("search").is_none());
+    assert!(server.get_tool("nonexistent").is_none());
+}
