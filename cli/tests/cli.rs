@@ -397,6 +397,12 @@ fn new_creates_a_crate_that_is_current_and_named_after_its_directory() {
             .parse()
             .unwrap();
         assert_eq!(manifest["package"]["name"].as_str(), Some("my-server"));
+        // `cargo build --features otlp` turns on the runtime's span export.
+        assert_eq!(
+            manifest["features"]["otlp"],
+            toml::Value::Array(vec!["mcpgen-runtime/otlp".into()]),
+            "{example}"
+        );
 
         let check = mcpgen(&dir, &["generate", "--check"]);
         assert_code(&check, OK);

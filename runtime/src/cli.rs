@@ -8,6 +8,9 @@ use std::sync::Arc;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::GeneratedServer;
 use crate::audit::{self, Audit, Head, VerifyError};
@@ -17,6 +20,7 @@ use crate::manifest;
 use crate::pipeline::Pipeline;
 use crate::registry::Registry;
 use crate::server::{Caller, McpServer};
+use crate::telemetry::Telemetry;
 use crate::tenancy::Tenants;
 use crate::transport::{self, HttpOptions};
 
@@ -117,7 +121,6 @@ enum Transport {
 
 /// Runs the binary: parses the command line, builds the server and serves.
 pub fn main(generated: GeneratedServer) -> ExitCode {
-    init_logging();
     let registry = match generated.build() {
         Ok(registry) => registry,
         Err(error) => {
@@ -135,20 +138,50 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
         Err(error) => error.exit(),
     };
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Audit(AuditCommand::Verify(args)) => verify(&args),
-        Command::Auth(AuthCommand::HashKey) => hash_key(),
-        Command::Tools(args) => match configure(registry, args.config.as_deref(), Purpose::List) {
-            Ok((server, _)) => {
-                let json = serde_json::to_string_pretty(&server.tools()).expect("tools serialise");
-                println!("{json}");
-                ExitCode::SUCCESS
+        Command::Audit(AuditCommand::Verify(args)) => {
+            init_logging(None);
+            verify(&args)
+        }
+        Command::Auth(AuthCommand::HashKey) => {
+            init_logging(None);
+            hash_key()
+        }
+        Command::Tools(args) => {
+            init_logging(None);
+            let path = args.config.as_deref();
+            let result = load_config(path)
+                .and_then(|config| configure(registry, &config, path, Purpose::List));
+            match result {
+                Ok(server) => {
+                    let json =
+                        serde_json::to_string_pretty(&server.tools()).expect("tools serialise");
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(code) => code,
             }
-            Err(code) => code,
-        },
-        Command::Serve(args) => match configure(registry, args.config.as_deref(), Purpose::Serve) {
-            Ok((server, config)) => serve(server, args, config),
-            Err(code) => code,
-        },
+        }
+        Command::Serve(args) => {
+            let path = args.config.as_deref();
+            let config = match load_config(path) {
+                Ok(config) => config,
+                Err(code) => return code,
+            };
+            // The exporter is part of the subscriber, so it starts before
+            // logging does.
+            let telemetry = match Telemetry::start(&config.telemetry, registry.server()) {
+                Ok(telemetry) => telemetry,
+                Err(error) => {
+                    eprintln!("error: {}: {error}", origin(path));
+                    return ExitCode::from(2);
+                }
+            };
+            init_logging(telemetry.as_ref());
+            match configure(registry, &config, path, Purpose::Serve) {
+                Ok(server) => serve(server, args, config, telemetry),
+                Err(code) => code,
+            }
+        }
     }
 }
 
@@ -178,22 +211,31 @@ enum Purpose {
     List,
 }
 
+/// Reads the runtime config at `path`, or the empty one without a path.
+fn load_config(path: Option<&Path>) -> Result<RuntimeConfig, ExitCode> {
+    match path.map(RuntimeConfig::load).transpose() {
+        Ok(config) => Ok(config.unwrap_or_default()),
+        Err(error) => {
+            eprintln!("error: {error}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// How messages about the runtime config at `path` name it.
+fn origin(path: Option<&Path>) -> String {
+    path.map_or_else(|| "runtime config".to_owned(), |p| p.display().to_string())
+}
+
 /// Applies the runtime config to the registry and builds the server, with
 /// its audit log when serving and the config has one.
 fn configure(
     mut registry: Registry,
+    config: &RuntimeConfig,
     config_path: Option<&Path>,
     purpose: Purpose,
-) -> Result<(McpServer, RuntimeConfig), ExitCode> {
-    let config = match config_path.map(RuntimeConfig::load).transpose() {
-        Ok(config) => config.unwrap_or_default(),
-        Err(error) => {
-            eprintln!("error: {error}");
-            return Err(ExitCode::from(2));
-        }
-    };
-    let origin =
-        config_path.map_or_else(|| "runtime config".to_owned(), |p| p.display().to_string());
+) -> Result<McpServer, ExitCode> {
+    let origin = origin(config_path);
     let mut pins = registry.pins().clone();
     if let Err(error) = pins.overlay(&config.pins, &config.tenant_pins()) {
         eprintln!("error: {origin}: {error}");
@@ -220,7 +262,7 @@ fn configure(
         }
     }
     registry.set_pins(pins);
-    let caller = caller(&registry, &config).map_err(|error| {
+    let caller = caller(&registry, config).map_err(|error| {
         eprintln!("error: {origin}: {error}");
         ExitCode::from(2)
     })?;
@@ -258,7 +300,7 @@ fn configure(
         Some(audit) => server.with_audit(audit),
         None => server,
     };
-    Ok((server, config))
+    Ok(server)
 }
 
 fn parse_anchor(text: &str) -> Result<Head, String> {
@@ -348,7 +390,12 @@ fn caller(registry: &Registry, config: &RuntimeConfig) -> Result<Caller, String>
     })
 }
 
-fn serve(server: McpServer, args: ServeArgs, config: RuntimeConfig) -> ExitCode {
+fn serve(
+    server: McpServer,
+    args: ServeArgs,
+    config: RuntimeConfig,
+    telemetry: Option<Telemetry>,
+) -> ExitCode {
     // Checked before serving, like the rest of the config: a JWKS file that
     // cannot be read, or a JWKS URL the SSRF rule refuses, is a config error,
     // not a failure at the first request. A JWKS URL that does not answer is
@@ -357,11 +404,7 @@ fn serve(server: McpServer, args: ServeArgs, config: RuntimeConfig) -> ExitCode 
         (Transport::Http, Some(auth)) => match Authenticator::new(auth, &args.path) {
             Ok(authenticator) => Some(Arc::new(authenticator)),
             Err(error) => {
-                let origin = args
-                    .config
-                    .as_ref()
-                    .map_or_else(|| "runtime config".to_owned(), |p| p.display().to_string());
-                eprintln!("error: {origin}: {error}");
+                eprintln!("error: {}: {error}", origin(args.config.as_deref()));
                 return ExitCode::from(2);
             }
         },
@@ -387,8 +430,12 @@ fn serve(server: McpServer, args: ServeArgs, config: RuntimeConfig) -> ExitCode 
     };
     let audit = server.audit().cloned();
     let outcome = runtime.block_on(async move {
+        // SIGTERM or ^C ends either transport the way the end of stdin ends
+        // stdio, so what is buffered (audit records, spans) is written out.
+        let shutdown = CancellationToken::new();
+        tokio::spawn(cancel_on_signal(shutdown.clone()));
         match args.transport {
-            Transport::Stdio => transport::serve_stdio(server).await,
+            Transport::Stdio => transport::serve_stdio(server, shutdown).await,
             Transport::Http => {
                 let mut options = HttpOptions {
                     bind: args.bind,
@@ -402,16 +449,24 @@ fn serve(server: McpServer, args: ServeArgs, config: RuntimeConfig) -> ExitCode 
                 if !args.allowed_origins.is_empty() {
                     options.allowed_origins = args.allowed_origins;
                 }
-                let shutdown = CancellationToken::new();
-                tokio::spawn(cancel_on_signal(shutdown.clone()));
                 transport::serve_http(server, options, shutdown).await
             }
         }
     });
     // Buffered records still queued reach the disk before the process ends.
-    if let Some(audit) = audit
-        && let Err(error) = runtime.block_on(audit.log().close())
-    {
+    let closed = match audit {
+        Some(audit) => runtime.block_on(audit.log().close()),
+        None => Ok(()),
+    };
+    // The spans of the last calls: exported now, or given up after the
+    // exporter's timeout.
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown();
+    }
+    // A stdin read blocked in tokio's thread pool (stdin not a pipe) would
+    // hold up dropping the runtime after a signal; nothing is left to wait for.
+    runtime.shutdown_background();
+    if let Err(error) = closed {
         eprintln!("error: {error}");
         return ExitCode::FAILURE;
     }
@@ -447,15 +502,13 @@ async fn cancel_on_signal(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
-fn init_logging() {
-    use tracing_subscriber::Layer as _;
-    use tracing_subscriber::layer::SubscriberExt as _;
-    use tracing_subscriber::util::SubscriberInitExt as _;
-
-    // Logs go to stderr: on stdio, stdout carries only JSON-RPC.
+/// Logs go to stderr (on stdio, stdout carries only JSON-RPC), filtered by
+/// `RUST_LOG`. With span export, the exporter's layer sits beside the log
+/// with a filter of its own, so `RUST_LOG` does not decide what is exported.
+fn init_logging(telemetry: Option<&Telemetry>) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,mcpgen_runtime=info"));
-    let stderr = tracing_subscriber::fmt::layer()
+    let log = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_filter(filter)
@@ -465,5 +518,8 @@ fn init_logging() {
             // callers' secrets in the log.
             !event.target().starts_with("rmcp") || *event.level() <= tracing::Level::INFO
         }));
-    let _ = tracing_subscriber::registry().with(stderr).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(log)
+        .with(telemetry.map(Telemetry::layer))
+        .try_init();
 }

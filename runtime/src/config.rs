@@ -35,6 +35,44 @@ pub struct RuntimeConfig {
     /// request its Host and Origin checks let through.
     #[serde(default)]
     pub auth: Option<AuthConfig>,
+    /// Where the spans of `tools/call` are exported; nowhere when absent.
+    #[serde(default)]
+    pub telemetry: TelemetryConfig,
+}
+
+/// Export of the per-call spans (see `docs/runtime-config.md`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// An OpenTelemetry collector taking OTLP/HTTP. Needs a binary built with
+    /// the `otlp` feature; one without it refuses to start rather than
+    /// silently dropping the spans the operator asked for.
+    #[serde(default)]
+    pub otlp: Option<OtlpConfig>,
+}
+
+/// An OTLP/HTTP (protobuf) collector.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtlpConfig {
+    /// The collector's base URL, e.g. `http://127.0.0.1:4318`; spans go to
+    /// `/v1/traces` under it.
+    pub endpoint: String,
+    /// `service.name` of the exported spans; the server's name when unset.
+    #[serde(default)]
+    pub service_name: Option<String>,
+    /// Headers sent with every export (a collector's API key, say). Kept as
+    /// secrets: a logged config shows none of them.
+    #[serde(default)]
+    pub headers: BTreeMap<String, Secret>,
+    /// The longest one export may take, retries included, in milliseconds.
+    /// It also bounds how long shutdown waits for the last spans.
+    #[serde(default = "default_otlp_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_otlp_timeout_ms() -> u64 {
+    5000
 }
 
 /// Where and how the audit log is written (see `docs/audit.md`).

@@ -4,7 +4,8 @@
 //! the migration engine (always available, shared with the generator), and,
 //! behind the default `server` feature, the versioned registry, the
 //! `tools/call` pipeline, the rmcp protocol handler, the transports and the
-//! command line of a generated binary.
+//! command line of a generated binary. The `otlp` feature adds the export of
+//! the per-call spans to an OpenTelemetry collector.
 
 pub mod access;
 pub mod manifest;
@@ -32,6 +33,7 @@ pub mod pipeline;
 pub mod registry;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod telemetry;
 #[cfg(feature = "server")]
 pub mod tenancy;
 #[cfg(feature = "server")]

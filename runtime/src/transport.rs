@@ -58,14 +58,20 @@ impl Default for HttpOptions {
     }
 }
 
-/// Serves over stdin/stdout until the client closes stdin.
-pub async fn serve_stdio(server: McpServer) -> std::io::Result<()> {
+/// Serves over stdin/stdout until the client closes stdin or `shutdown` is
+/// cancelled.
+pub async fn serve_stdio(server: McpServer, shutdown: CancellationToken) -> std::io::Result<()> {
     // The non-blocking pipe transport: the blocking one costs a thread hand-off
     // per message.
-    let running = server
-        .serve(stdio_pipes())
+    let running = match server
+        .serve_with_ct(stdio_pipes(), shutdown.child_token())
         .await
-        .map_err(std::io::Error::other)?;
+    {
+        Ok(running) => running,
+        // Stopped before a client initialised: a shutdown, not a failure.
+        Err(_) if shutdown.is_cancelled() => return Ok(()),
+        Err(error) => return Err(std::io::Error::other(error)),
+    };
     running.waiting().await.map_err(std::io::Error::other)?;
     Ok(())
 }

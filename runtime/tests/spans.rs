@@ -152,6 +152,7 @@ async fn each_call_gets_a_span_with_the_mcp_attributes_and_the_callers_trace() {
     for (field, value) in [
         ("name", "tools/call"),
         ("otel.name", "tools/call echo"),
+        ("otel.kind", "server"),
         ("mcp.method.name", "tools/call"),
         ("gen_ai.operation.name", "execute_tool"),
         ("gen_ai.tool.name", "echo"),
@@ -170,11 +171,16 @@ async fn each_call_gets_a_span_with_the_mcp_attributes_and_the_callers_trace() {
         );
     }
     assert!(!first.contains_key("error.type"));
+    assert!(!first.contains_key("otel.status_code"));
     let second = &spans[1];
     assert_eq!(
         second.get("error.type").map(String::as_str),
         Some("tool_error"),
         "{second:#?}"
+    );
+    assert_eq!(
+        second.get("otel.status_code").map(String::as_str),
+        Some("error")
     );
     assert_eq!(
         second.get("mcp.tool.version").map(String::as_str),

@@ -25,7 +25,8 @@ def search_binary():
     directory = Path(os.environ.get("MCPGEN_TARGET_DIR", REPO / "target" / "debug"))
     binary = directory / "search"
     if not binary.is_file():
-        pytest.fail(f"{binary} does not exist: run `cargo build --workspace` first", pytrace=False)
+        build = "cargo build --workspace --features search/otlp"
+        pytest.fail(f"{binary} does not exist: run `{build}` first", pytrace=False)
     return binary
 
 

@@ -20,6 +20,7 @@ pub enum RuntimeSource {
 struct CargoToml<'a> {
     package: Package<'a>,
     dependencies: BTreeMap<&'static str, Dependency>,
+    features: BTreeMap<&'static str, Vec<&'static str>>,
 }
 
 #[derive(Serialize)]
@@ -54,6 +55,9 @@ pub fn cargo_toml(ir: &Ir, runtime: &RuntimeSource) -> String {
             description: ir.server.description.as_deref().map(first_line),
         },
         dependencies: BTreeMap::from([("mcpgen-runtime", runtime)]),
+        // The runtime's optional parts, switched on per build of the server
+        // (`cargo build --features otlp`) rather than by editing this file.
+        features: BTreeMap::from([("otlp", vec!["mcpgen-runtime/otlp"])]),
     };
     toml::to_string(&manifest).expect("a Cargo.toml serialises")
 }

@@ -1,6 +1,7 @@
 //! The tracing span of each `tools/call`, named and attributed after the
 //! OpenTelemetry semantic conventions for MCP, with the caller's trace
-//! context from `_meta.traceparent`.
+//! context from `_meta.traceparent`: recorded as attributes, and, when the
+//! spans are exported ([`crate::telemetry`]), as the exported span's parent.
 
 use rmcp::model::JsonObject;
 use serde_json::Value;
@@ -19,6 +20,7 @@ pub(super) fn start(call: &Call) -> Span {
         target: TARGET,
         "tools/call",
         otel.name = %format_args!("tools/call {}", call.name),
+        otel.kind = "server",
         mcp.method.name = "tools/call",
         gen_ai.operation.name = "execute_tool",
         gen_ai.tool.name = %call.name,
@@ -27,6 +29,7 @@ pub(super) fn start(call: &Call) -> Span {
         mcp.tenant = Empty,
         enduser.id = Empty,
         error.type = Empty,
+        otel.status_code = Empty,
         outcome = Empty,
         trace_id = Empty,
         parent_span_id = Empty,
@@ -43,6 +46,10 @@ pub(super) fn start(call: &Call) -> Span {
     if let Some(parent) = traceparent(&call.request_meta) {
         span.record("trace_id", parent.trace_id);
         span.record("parent_span_id", parent.span_id);
+        // Only a traceparent this parser accepts becomes the parent, so the
+        // attributes and the exported parent never disagree.
+        #[cfg(feature = "otlp")]
+        crate::telemetry::set_parent(&span, &call.request_meta);
     }
     span
 }
@@ -59,14 +66,17 @@ pub(super) fn finish(span: &Span, call: &Call, outcome: &CallOutcome) {
         );
     }
     // `error.type` as the conventions define it: the JSON-RPC code, or
-    // `tool_error` for an `isError` result.
+    // `tool_error` for an `isError` result; either makes the span's status
+    // an error.
     match outcome {
         Err(error) => {
             span.record("error.type", tracing::field::display(error.code.0));
+            span.record("otel.status_code", "error");
             span.record("outcome", "protocol_error");
         }
         Ok(result) if result.is_error == Some(true) => {
             span.record("error.type", "tool_error");
+            span.record("otel.status_code", "error");
             span.record("outcome", "tool_error");
         }
         Ok(_) => {
