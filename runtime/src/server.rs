@@ -13,10 +13,12 @@ use rmcp::model::{
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
+use tracing::Instrument as _;
 
 use crate::audit::{Audit, CallRecord, Received, Recorded};
 use crate::auth::Principal;
 use crate::manifest::Transport;
+use crate::pipeline::span;
 use crate::pipeline::{
     Call, CallOutcome, Pipeline, RequestParts, Unresolved, select, unknown_tool,
 };
@@ -244,20 +246,25 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let received = self.audit.as_ref().map(|_| Received::now());
-        let who = self.who(&context);
-        let result = self
-            .admit(&who)
-            .map(|_| ListToolsResult::with_all_items(self.tools_for(&who)));
-        self.record(
-            received,
-            "tools/list",
-            &context,
-            &who,
-            result.as_ref().err(),
-        )
-        .await?;
-        result
+        let span = span::request("tools/list", &context.id, &context.meta);
+        async move {
+            let received = self.audit.as_ref().map(|_| Received::now());
+            let who = self.who(&context);
+            let result = self
+                .admit(&who)
+                .map(|_| ListToolsResult::with_all_items(self.tools_for(&who)));
+            self.record(
+                received,
+                "tools/list",
+                &context,
+                &who,
+                result.as_ref().err(),
+            )
+            .await?;
+            result
+        }
+        .instrument(span)
+        .await
     }
 
     // `initialize`, `ping` and `server/discover` do what rmcp's defaults do,
@@ -267,40 +274,55 @@ impl ServerHandler for McpServer {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<InitializeResult, ErrorData> {
-        let received = self.audit.as_ref().map(|_| Received::now());
-        context.peer.set_peer_info(request.clone());
-        let result = self.negotiate_initialize(&request);
-        let who = self.who(&context);
-        self.record(
-            received,
-            "initialize",
-            &context,
-            &who,
-            result.as_ref().err(),
-        )
-        .await?;
-        result
+        let span = span::request("initialize", &context.id, &context.meta);
+        async move {
+            let received = self.audit.as_ref().map(|_| Received::now());
+            context.peer.set_peer_info(request.clone());
+            let result = self.negotiate_initialize(&request);
+            let who = self.who(&context);
+            self.record(
+                received,
+                "initialize",
+                &context,
+                &who,
+                result.as_ref().err(),
+            )
+            .await?;
+            result
+        }
+        .instrument(span)
+        .await
     }
 
     async fn ping(&self, context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
-        let received = self.audit.as_ref().map(|_| Received::now());
-        let who = self.who(&context);
-        self.record(received, "ping", &context, &who, None).await
+        let span = span::request("ping", &context.id, &context.meta);
+        async move {
+            let received = self.audit.as_ref().map(|_| Received::now());
+            let who = self.who(&context);
+            self.record(received, "ping", &context, &who, None).await
+        }
+        .instrument(span)
+        .await
     }
 
     async fn discover(
         &self,
         context: RequestContext<RoleServer>,
     ) -> Result<DiscoverResult, ErrorData> {
-        let received = self.audit.as_ref().map(|_| Received::now());
-        let result = DiscoverResult::from_server_info(
-            self.supported_protocol_versions().into_owned(),
-            self.get_info(),
-        );
-        let who = self.who(&context);
-        self.record(received, "server/discover", &context, &who, None)
-            .await?;
-        Ok(result)
+        let span = span::request("server/discover", &context.id, &context.meta);
+        async move {
+            let received = self.audit.as_ref().map(|_| Received::now());
+            let result = DiscoverResult::from_server_info(
+                self.supported_protocol_versions().into_owned(),
+                self.get_info(),
+            );
+            let who = self.who(&context);
+            self.record(received, "server/discover", &context, &who, None)
+                .await?;
+            Ok(result)
+        }
+        .instrument(span)
+        .await
     }
 
     async fn call_tool(
@@ -399,6 +421,13 @@ impl McpServer {
         who: &Who,
         error: Option<&ErrorData>,
     ) -> Result<(), ErrorData> {
+        // Runs inside the request's span (see the handlers above).
+        span::finish_request(
+            &tracing::Span::current(),
+            who.tenant.as_deref(),
+            who.principal.as_deref(),
+            error,
+        );
         let (Some(audit), Some(received)) = (&self.audit, received) else {
             return Ok(());
         };

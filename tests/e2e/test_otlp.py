@@ -7,6 +7,7 @@
 # server stops (SIGTERM, or the end of stdin); and a collector that is down
 # costs the calls nothing.
 
+import os
 import socket
 import subprocess
 import threading
@@ -181,8 +182,18 @@ async def test_the_call_span_joins_the_callers_trace_and_is_flushed_on_sigterm(o
     finally:
         stop(server)
 
-    spans = collector.spans()
-    assert len(spans) == 3, spans
+    every = collector.spans()
+    # Every request has a span: the handshake and any listing the client
+    # makes as well as the three calls.
+    requests = [(resource, span) for resource, span in every if span.name != "tools/call search"]
+    assert "initialize" in [span.name for _, span in requests], every
+    for _, span in requests:
+        found = attributes(span.attributes)
+        assert found["mcp.method.name"] == span.name
+        assert found["outcome"] == "ok"
+        assert found["mcp.tenant"] == "acme" and found["enduser.id"] == "alice"
+    spans = [(resource, span) for resource, span in every if span.name == "tools/call search"]
+    assert len(spans) == 3, every
     for path, headers, _ in collector.exports:
         assert path == "/v1/traces"
         assert headers.get("content-type") == "application/x-protobuf"
@@ -223,12 +234,13 @@ async def test_the_call_span_joins_the_callers_trace_and_is_flushed_on_sigterm(o
 async def test_a_stdio_server_exports_its_spans_when_stdin_closes(otlp_binary, tmp_path, collector):
     config = write_config(tmp_path, collector.endpoint)
     arguments = ["serve", "--transport", "stdio", "--config", str(config)]
-    parameters = StdioServerParameters(command=str(otlp_binary), args=arguments)
+    principal = {"MCPGEN_PRINCIPAL": os.environ["MCPGEN_PRINCIPAL"]}
+    parameters = StdioServerParameters(command=str(otlp_binary), args=arguments, env=principal)
     async with Client(parameters, mode="legacy", read_timeout_seconds=READ_TIMEOUT_SECONDS) as client:
         result = await client.call_tool("search", {"query": "rust"}, meta={"traceparent": TRACEPARENT})
         assert not result.is_error, result.content
 
-    spans = collector.spans()
+    spans = [(resource, span) for resource, span in collector.spans() if span.name == "tools/call search"]
     assert len(spans) == 1, spans
     resource, span = spans[0]
     assert resource["service.name"] == "search"

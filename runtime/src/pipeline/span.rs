@@ -1,9 +1,10 @@
-//! The tracing span of each `tools/call`, named and attributed after the
-//! OpenTelemetry semantic conventions for MCP, with the caller's trace
+//! The tracing span of each request (`tools/call` and the others), named and
+//! attributed after the OpenTelemetry semantic conventions for MCP, with the caller's trace
 //! context from `_meta.traceparent`: recorded as attributes, and, when the
 //! spans are exported ([`crate::telemetry`]), as the exported span's parent.
 
-use rmcp::model::JsonObject;
+use rmcp::ErrorData;
+use rmcp::model::{JsonObject, RequestId};
 use serde_json::Value;
 use tracing::Span;
 use tracing::field::Empty;
@@ -43,15 +44,73 @@ pub(super) fn start(call: &Call) -> Span {
     if let Some(principal) = &call.principal {
         span.record("enduser.id", &**principal);
     }
-    if let Some(parent) = traceparent(&call.request_meta) {
+    adopt_parent(&span, &call.request_meta);
+    span
+}
+
+/// Makes the caller's span in `meta` (if any) the parent of `span`.
+fn adopt_parent(span: &Span, meta: &JsonObject) {
+    if let Some(parent) = traceparent(meta) {
         span.record("trace_id", parent.trace_id);
         span.record("parent_span_id", parent.span_id);
         // Only a traceparent this parser accepts becomes the parent, so the
         // attributes and the exported parent never disagree.
         #[cfg(feature = "otlp")]
-        crate::telemetry::set_parent(&span, &call.request_meta);
+        crate::telemetry::set_parent(span, meta);
+    }
+}
+
+/// The span of a request other than `tools/call` (`tools/list`,
+/// `initialize`, `ping`, `server/discover`); [`finish_request`] records who
+/// made it and how it ended.
+pub fn request(method: &'static str, id: &RequestId, meta: &JsonObject) -> Span {
+    let span = tracing::debug_span!(
+        target: TARGET,
+        "request",
+        otel.name = method,
+        otel.kind = "server",
+        mcp.method.name = method,
+        jsonrpc.request.id = %id,
+        mcp.tenant = Empty,
+        enduser.id = Empty,
+        error.type = Empty,
+        otel.status_code = Empty,
+        outcome = Empty,
+        trace_id = Empty,
+        parent_span_id = Empty,
+    );
+    if !span.is_disabled() {
+        adopt_parent(&span, meta);
     }
     span
+}
+
+/// Records the caller and the outcome of a [`request`] span.
+pub fn finish_request(
+    span: &Span,
+    tenant: Option<&str>,
+    principal: Option<&str>,
+    error: Option<&ErrorData>,
+) {
+    if span.is_disabled() {
+        return;
+    }
+    if let Some(tenant) = tenant {
+        span.record("mcp.tenant", tenant);
+    }
+    if let Some(principal) = principal {
+        span.record("enduser.id", principal);
+    }
+    match error {
+        Some(error) => {
+            span.record("error.type", tracing::field::display(error.code.0));
+            span.record("otel.status_code", "error");
+            span.record("outcome", "protocol_error");
+        }
+        None => {
+            span.record("outcome", "ok");
+        }
+    }
 }
 
 /// Records how `call` ended on its span.
