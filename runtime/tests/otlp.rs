@@ -14,6 +14,7 @@ use mcpgen_runtime::meta::MetaKeys;
 use mcpgen_runtime::pipeline::{Call, Pipeline, RequestParts};
 use mcpgen_runtime::registry::{HandlerSet, Registry};
 use mcpgen_runtime::telemetry::Telemetry;
+use mcpgen_runtime::tenancy::Tenants;
 use opentelemetry::trace::{SpanId, SpanKind, Status, TraceId};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
@@ -32,7 +33,7 @@ fn registry() -> Arc<Registry> {
                "properties": {"q": {"type": "string"}, field: {"type": "integer"}}})
     };
     let manifest = json!({
-        "format": 3,
+        "format": mcpgen_runtime::manifest::FORMAT,
         "server": {"name": "t", "version": "1.0.0", "transports": ["stdio"]},
         "versioning": {"meta_prefix": "dev.mcpgen"},
         "tools": [{
@@ -76,6 +77,7 @@ async fn call(registry: &Arc<Registry>, meta: JsonObject, arguments: Value) {
         peer: None,
         tenant: Some("acme".into()),
         principal: Some("alice".into()),
+        scope: Tenants::none().admit(Some("acme")).unwrap(),
     };
     let call = Call::new(Arc::clone(registry), route, arguments, parts);
     Pipeline::standard().run(call).await.unwrap();
