@@ -4,7 +4,7 @@ use rmcp::ErrorData;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 
-use crate::handler::BoxFuture;
+use crate::handler::{BoxFuture, compact};
 use crate::migrate::apply_all;
 
 use super::{Call, CallOutcome, Next, Stage};
@@ -30,7 +30,7 @@ fn downgrade(call: &Call, mut result: CallToolResult) -> CallOutcome {
     let Some(structured) = result.structured_content.take() else {
         return Ok(result);
     };
-    let original_text = structured.to_string();
+    let original_text = compact(&structured);
     let mut migrated = structured;
     let version = call.resolved();
     if let Err(error) = apply_all(
@@ -68,7 +68,7 @@ fn downgrade(call: &Call, mut result: CallToolResult) -> CallOutcome {
         if let ContentBlock::Text(text) = block
             && text.text == original_text
         {
-            text.text = migrated.to_string();
+            text.text = compact(&migrated);
         }
     }
     result.structured_content = Some(migrated);
