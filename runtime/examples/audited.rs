@@ -1,6 +1,6 @@
 //! A small server whose `login` tool opts into audit records of its
 //! arguments and results with sensitive fields: the binary the audit tests
-//! serve, crash and verify with.
+//! serve, crash and verify with. Its spec requires a strict audit log.
 
 use std::process::ExitCode;
 
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 const MANIFEST: &str = r#"{
   "format": 4,
-  "server": {"name": "audited", "version": "1.0.0", "transports": ["stdio", "http"]},
+  "server": {"name": "audited", "version": "1.0.0", "transports": ["stdio", "http"], "audit": "strict"},
   "tools": [{
     "name": "login",
     "description": "Checks a password.",

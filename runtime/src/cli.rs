@@ -266,6 +266,12 @@ fn configure(
         eprintln!("error: {origin}: {error}");
         ExitCode::from(2)
     })?;
+    if purpose == Purpose::Serve
+        && let Err(error) = audit::meets_requirement(registry.server().audit, config.audit.as_ref())
+    {
+        eprintln!("error: {origin}: {error}");
+        return Err(ExitCode::from(2));
+    }
     let audit = match config.audit.as_ref().filter(|_| purpose == Purpose::Serve) {
         None => None,
         Some(audit_config) => match Audit::open(audit_config, &registry) {

@@ -97,15 +97,7 @@ pub struct AuditConfig {
     pub buffered: BufferedConfig,
 }
 
-/// When a record reaches the disk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuditMode {
-    /// Written and `fsync`ed before the response is sent.
-    Strict,
-    /// Queued, written in batches and synced periodically.
-    Buffered,
-}
+pub use crate::manifest::AuditMode;
 
 /// What records carry beyond the metadata. Each is recorded only for tools
 /// whose spec opts in *and* when this allows it.

@@ -33,6 +33,7 @@ pub mod pipeline;
 pub mod registry;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "server")]
 pub mod telemetry;
 #[cfg(feature = "server")]
 pub mod tenancy;

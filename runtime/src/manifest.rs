@@ -104,6 +104,20 @@ pub struct Server {
     pub instructions: Option<String>,
     /// The transports the binary may serve on.
     pub transports: Vec<Transport>,
+    /// The audit log every deployment must keep, in this mode at least.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditMode>,
+}
+
+/// When an audit record reaches the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum AuditMode {
+    /// Written and `fsync`ed before the response is sent.
+    Strict,
+    /// Queued, written in batches and synced periodically.
+    Buffered,
 }
 
 /// A transport a generated server can serve on.

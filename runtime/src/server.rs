@@ -246,24 +246,10 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let span = span::request("tools/list", &context.id, &context.meta);
-        async move {
-            let received = self.audit.as_ref().map(|_| Received::now());
-            let who = self.who(&context);
-            let result = self
-                .admit(&who)
-                .map(|_| ListToolsResult::with_all_items(self.tools_for(&who)));
-            self.record(
-                received,
-                "tools/list",
-                &context,
-                &who,
-                result.as_ref().err(),
-            )
-            .await?;
-            result
-        }
-        .instrument(span)
+        self.answer("tools/list", &context, |who| {
+            self.admit(who)
+                .map(|_| ListToolsResult::with_all_items(self.tools_for(who)))
+        })
         .await
     }
 
@@ -274,54 +260,27 @@ impl ServerHandler for McpServer {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<InitializeResult, ErrorData> {
-        let span = span::request("initialize", &context.id, &context.meta);
-        async move {
-            let received = self.audit.as_ref().map(|_| Received::now());
-            context.peer.set_peer_info(request.clone());
-            let result = self.negotiate_initialize(&request);
-            let who = self.who(&context);
-            self.record(
-                received,
-                "initialize",
-                &context,
-                &who,
-                result.as_ref().err(),
-            )
-            .await?;
-            result
-        }
-        .instrument(span)
+        context.peer.set_peer_info(request.clone());
+        self.answer("initialize", &context, |_| {
+            self.negotiate_initialize(&request)
+        })
         .await
     }
 
     async fn ping(&self, context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
-        let span = span::request("ping", &context.id, &context.meta);
-        async move {
-            let received = self.audit.as_ref().map(|_| Received::now());
-            let who = self.who(&context);
-            self.record(received, "ping", &context, &who, None).await
-        }
-        .instrument(span)
-        .await
+        self.answer("ping", &context, |_| Ok(())).await
     }
 
     async fn discover(
         &self,
         context: RequestContext<RoleServer>,
     ) -> Result<DiscoverResult, ErrorData> {
-        let span = span::request("server/discover", &context.id, &context.meta);
-        async move {
-            let received = self.audit.as_ref().map(|_| Received::now());
-            let result = DiscoverResult::from_server_info(
+        self.answer("server/discover", &context, |_| {
+            Ok(DiscoverResult::from_server_info(
                 self.supported_protocol_versions().into_owned(),
                 self.get_info(),
-            );
-            let who = self.who(&context);
-            self.record(received, "server/discover", &context, &who, None)
-                .await?;
-            Ok(result)
-        }
-        .instrument(span)
+            ))
+        })
         .await
     }
 
@@ -411,6 +370,34 @@ impl McpServer {
             .map_err(|refusal| ErrorData::invalid_request(refusal.to_string(), None))
     }
 
+    /// Answers a request other than `tools/call`: `answer` runs for its
+    /// caller inside the request's span, which then records how it ended,
+    /// and so does the audit log when there is one.
+    async fn answer<T>(
+        &self,
+        method: &'static str,
+        context: &RequestContext<RoleServer>,
+        answer: impl FnOnce(&Who) -> Result<T, ErrorData>,
+    ) -> Result<T, ErrorData> {
+        let span = span::request(method, &context.id, &context.meta);
+        async {
+            let received = self.audit.as_ref().map(|_| Received::now());
+            let who = self.who(context);
+            let result = answer(&who);
+            let error = result.as_ref().err();
+            span::finish_request(
+                &span,
+                who.tenant.as_deref(),
+                who.principal.as_deref(),
+                error,
+            );
+            self.record(received, method, context, &who, error).await?;
+            result
+        }
+        .instrument(span.clone())
+        .await
+    }
+
     /// Records a request other than `tools/call` that ended with `error`, or
     /// with a result; `received` is `None` when there is no audit log.
     async fn record(
@@ -421,13 +408,6 @@ impl McpServer {
         who: &Who,
         error: Option<&ErrorData>,
     ) -> Result<(), ErrorData> {
-        // Runs inside the request's span (see the handlers above).
-        span::finish_request(
-            &tracing::Span::current(),
-            who.tenant.as_deref(),
-            who.principal.as_deref(),
-            error,
-        );
         let (Some(audit), Some(received)) = (&self.audit, received) else {
             return Ok(());
         };

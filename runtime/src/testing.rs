@@ -337,6 +337,7 @@ mod tests {
                 description: None,
                 instructions: None,
                 transports: vec![],
+                audit: None,
             },
             versioning: Default::default(),
             tenants: vec![],

@@ -3,17 +3,17 @@
 //! the migrated arguments, rate limits answer with a retry hint, and a spec
 //! without rules enforces nothing.
 
+mod support;
+
 use std::sync::Arc;
 
 use mcpgen_runtime::CallToolResult;
 use mcpgen_runtime::handler::unstructured;
-use mcpgen_runtime::pipeline::{Call, Pipeline, RATE_LIMITED, RequestParts};
+use mcpgen_runtime::pipeline::{Call, Pipeline, RATE_LIMITED};
 use mcpgen_runtime::registry::{HandlerSet, Registry};
 use mcpgen_runtime::server::{Caller, McpServer};
-use mcpgen_runtime::tenancy::Tenants;
-use rmcp::model::{JsonObject, NumberOrString};
+use rmcp::model::JsonObject;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
 fn tool(name: &str) -> Value {
     json!({
@@ -91,16 +91,7 @@ async fn call(
     let Some(route) = registry.route(name) else {
         return Err(mcpgen_runtime::pipeline::unknown_tool(name));
     };
-    let parts = RequestParts {
-        meta: JsonObject::new(),
-        id: NumberOrString::Number(1),
-        cancellation: CancellationToken::new(),
-        progress_token: None,
-        peer: None,
-        tenant: None,
-        principal: principal.map(Into::into),
-        scope: Tenants::none().admit(None).unwrap(),
-    };
+    let parts = support::parts(1, JsonObject::new(), None, principal);
     let call = Call::new(Arc::clone(registry), route, arguments, parts);
     Pipeline::standard().run(call).await
 }
@@ -319,16 +310,7 @@ async fn call_with_denial(
     name: &str,
     arguments: Value,
 ) -> (Result<CallToolResult, rmcp::ErrorData>, Option<String>) {
-    let parts = RequestParts {
-        meta: JsonObject::new(),
-        id: NumberOrString::Number(1),
-        cancellation: CancellationToken::new(),
-        progress_token: None,
-        peer: None,
-        tenant: None,
-        principal: Some(principal.into()),
-        scope: Tenants::none().admit(None).unwrap(),
-    };
+    let parts = support::parts(1, JsonObject::new(), None, Some(principal));
     let route = registry.route(name).expect("the tool exists");
     let mut call = Call::new(Arc::clone(registry), route, arguments, parts);
     let outcome = Pipeline::standard().run_in(&mut call).await;

@@ -736,6 +736,40 @@ fn serve_refuses_to_start_on_a_broken_log() {
 }
 
 #[test]
+fn serve_refuses_a_weaker_audit_log_than_the_spec_requires() {
+    // The audited example's spec requires `strict`.
+    let dir = tempfile::tempdir().unwrap();
+    let serve = |config: &Path| {
+        Command::new(audited_binary())
+            .arg("serve")
+            .arg("--config")
+            .arg(config)
+            .env("AUDITED_KEY", std::str::from_utf8(KEY).unwrap())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let output = serve(&config(dir.path(), "buffered"));
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("audit.mode") && said.contains("`strict`"),
+        "{said}"
+    );
+    assert!(
+        !dir.path().join("audit.jsonl").exists(),
+        "no log is created"
+    );
+    let without = dir.path().join("without.yaml");
+    std::fs::write(&without, "tenant: acme\n").unwrap();
+    let output = serve(&without);
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("requires a strict audit log"), "{said}");
+    // A strict log serves: every other test here runs with one.
+}
+
+#[test]
 fn serve_refuses_to_start_without_a_key_when_sensitive_values_are_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let serve = |config: &Path| {
@@ -749,7 +783,7 @@ fn serve_refuses_to_start_without_a_key_when_sensitive_values_are_recorded() {
             .unwrap()
     };
     // The key's variable is not set.
-    let output = serve(&config(dir.path(), "buffered"));
+    let output = serve(&config(dir.path(), "strict"));
     assert_eq!(output.status.code(), Some(2));
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("AUDITED_KEY"), "{said}");

@@ -5,56 +5,24 @@
 //! process. Alone in its test binary, like `spans.rs`: tracing caches callsite
 //! interest process-wide.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcpgen_runtime::CallToolResult;
-use mcpgen_runtime::handler::unstructured;
 use mcpgen_runtime::meta::MetaKeys;
-use mcpgen_runtime::pipeline::{Call, Pipeline, RequestParts};
-use mcpgen_runtime::registry::{HandlerSet, Registry};
+use mcpgen_runtime::pipeline::{Call, Pipeline};
+use mcpgen_runtime::registry::Registry;
 use mcpgen_runtime::telemetry::Telemetry;
-use mcpgen_runtime::tenancy::Tenants;
 use opentelemetry::trace::{SpanId, SpanKind, Status, TraceId};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
-use rmcp::model::{JsonObject, NumberOrString};
+use rmcp::model::JsonObject;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 use tracing_subscriber::layer::SubscriberExt;
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT: &str = "00f067aa0ba902b7";
-
-/// `echo` 1.0.0 → 2.0.0, which renames `max` to `limit`.
-fn registry() -> Arc<Registry> {
-    let input = |field: &str| {
-        json!({"type": "object", "required": ["q"], "additionalProperties": false,
-               "properties": {"q": {"type": "string"}, field: {"type": "integer"}}})
-    };
-    let manifest = json!({
-        "format": mcpgen_runtime::manifest::FORMAT,
-        "server": {"name": "t", "version": "1.0.0", "transports": ["stdio"]},
-        "versioning": {"meta_prefix": "dev.mcpgen"},
-        "tools": [{
-            "name": "echo",
-            "description": "Echoes its arguments.",
-            "versions": [
-                {"version": "1.0.0", "input": input("max")},
-                {"version": "2.0.0", "request": [{"rename": {"from": "max", "to": "limit"}}],
-                 "input": input("limit")}
-            ]
-        }]
-    });
-    let mut handlers = HandlerSet::new();
-    handlers.insert(
-        "echo",
-        unstructured(|_context, arguments: Value| async move {
-            Ok(CallToolResult::structured(json!({ "args": arguments })))
-        }),
-    );
-    Arc::new(Registry::new(&manifest.to_string(), handlers).expect("the test manifest is valid"))
-}
 
 /// Keeps every exported span.
 #[derive(Clone, Debug, Default)]
@@ -69,16 +37,7 @@ impl SpanExporter for Exported {
 
 async fn call(registry: &Arc<Registry>, meta: JsonObject, arguments: Value) {
     let route = registry.route("echo").unwrap();
-    let parts = RequestParts {
-        meta,
-        id: NumberOrString::Number(1),
-        cancellation: CancellationToken::new(),
-        progress_token: None,
-        peer: None,
-        tenant: Some("acme".into()),
-        principal: Some("alice".into()),
-        scope: Tenants::none().admit(Some("acme")).unwrap(),
-    };
+    let parts = support::parts(1, meta, Some("acme"), Some("alice"));
     let call = Call::new(Arc::clone(registry), route, arguments, parts);
     Pipeline::standard().run(call).await.unwrap();
 }
@@ -108,7 +67,7 @@ async fn the_callers_traceparent_becomes_the_exported_spans_parent() {
     let telemetry = Telemetry::from_provider(provider, Duration::from_secs(5));
     let subscriber = tracing_subscriber::registry().with(telemetry.layer());
     let _guard = tracing::subscriber::set_default(subscriber);
-    let registry = registry();
+    let registry = support::echo_registry();
     let version = MetaKeys::default().tool_version;
 
     call(

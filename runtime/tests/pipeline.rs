@@ -3,18 +3,18 @@
 //! result migration, and result metadata, with a handler that reports what it
 //! received.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use mcpgen_runtime::handler::unstructured;
 use mcpgen_runtime::meta::MetaKeys;
-use mcpgen_runtime::pipeline::{Call, Pipeline, RequestParts};
+use mcpgen_runtime::pipeline::{Call, Pipeline};
 use mcpgen_runtime::registry::{HandlerSet, Registry};
-use mcpgen_runtime::tenancy::Tenants;
 use mcpgen_runtime::{CallToolResult, ToolError};
-use rmcp::model::{JsonObject, NumberOrString};
+use rmcp::model::JsonObject;
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 
 /// `echo` 1.0.0 → 2.0.0 (arguments renamed) → 3.0.0 (result reshaped).
 fn manifest() -> Value {
@@ -124,16 +124,7 @@ async fn run(
     if let Some(version) = request.version {
         meta.insert(keys().tool_version, version);
     }
-    let parts = RequestParts {
-        meta,
-        id: NumberOrString::Number(1),
-        cancellation: CancellationToken::new(),
-        progress_token: None,
-        peer: None,
-        tenant: request.tenant.map(Into::into),
-        principal: None,
-        scope: Tenants::none().admit(None).unwrap(),
-    };
+    let parts = support::parts(1, meta, request.tenant, None);
     let call = Call::new(Arc::clone(registry), route, request.arguments, parts);
     Pipeline::standard().run(call).await
 }
@@ -461,16 +452,7 @@ async fn the_meta_prefix_is_configurable() {
     let route = registry.route("echo").unwrap();
     let mut meta = JsonObject::new();
     meta.insert(custom.tool_version.clone(), json!("2.0.0"));
-    let parts = RequestParts {
-        meta,
-        id: NumberOrString::Number(1),
-        cancellation: CancellationToken::new(),
-        progress_token: None,
-        peer: None,
-        tenant: None,
-        principal: None,
-        scope: Tenants::none().admit(None).unwrap(),
-    };
+    let parts = support::parts(1, meta, None, None);
     let result = Pipeline::standard()
         .run(Call::new(
             Arc::clone(&registry),

@@ -3,48 +3,15 @@
 //! Alone in its test binary: tracing caches callsite interest process-wide,
 //! so a span test beside other tests that run without a subscriber is flaky.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use mcpgen_runtime::CallToolResult;
-use mcpgen_runtime::handler::unstructured;
 use mcpgen_runtime::meta::MetaKeys;
-use mcpgen_runtime::pipeline::{Call, Pipeline, RequestParts};
-use mcpgen_runtime::registry::{HandlerSet, Registry};
-use mcpgen_runtime::tenancy::Tenants;
-use rmcp::model::{JsonObject, NumberOrString};
-use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
-
-/// `echo` 1.0.0 → 2.0.0, which renames `max` to `limit`.
-fn registry() -> Arc<Registry> {
-    let input = |field: &str| {
-        json!({"type": "object", "required": ["q"], "additionalProperties": false,
-               "properties": {"q": {"type": "string"}, field: {"type": "integer"}}})
-    };
-    let manifest = json!({
-        "format": mcpgen_runtime::manifest::FORMAT,
-        "server": {"name": "t", "version": "1.0.0", "transports": ["stdio"]},
-        "versioning": {"meta_prefix": "dev.mcpgen"},
-        "tools": [{
-            "name": "echo",
-            "description": "Echoes its arguments.",
-            "versions": [
-                {"version": "1.0.0", "input": input("max")},
-                {"version": "2.0.0", "request": [{"rename": {"from": "max", "to": "limit"}}],
-                 "input": input("limit")}
-            ]
-        }]
-    });
-    let mut handlers = HandlerSet::new();
-    handlers.insert(
-        "echo",
-        unstructured(|_context, arguments: Value| async move {
-            Ok(CallToolResult::structured(json!({ "args": arguments })))
-        }),
-    );
-    Arc::new(Registry::new(&manifest.to_string(), handlers).expect("the test manifest is valid"))
-}
+use mcpgen_runtime::pipeline::{Call, Pipeline};
+use rmcp::model::JsonObject;
+use serde_json::json;
 
 /// The fields of every closed span, as text.
 #[derive(Clone, Default)]
@@ -112,37 +79,19 @@ async fn each_call_gets_a_span_with_the_mcp_attributes_and_the_callers_trace() {
         .with(spans.clone())
         .with(filter);
     let _guard = tracing::subscriber::set_default(subscriber);
-    let registry = registry();
+    let registry = support::echo_registry();
     let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
     let route = registry.route("echo").unwrap();
     let mut meta = JsonObject::new();
     meta.insert(MetaKeys::default().tool_version, json!("1.0.0"));
     meta.insert("traceparent".into(), json!(trace));
-    let parts = RequestParts {
-        meta,
-        id: NumberOrString::Number(7),
-        cancellation: CancellationToken::new(),
-        progress_token: None,
-        peer: None,
-        tenant: Some("acme".into()),
-        principal: Some("alice".into()),
-        scope: Tenants::none().admit(None).unwrap(),
-    };
+    let parts = support::parts(7, meta, Some("acme"), Some("alice"));
     let call = Call::new(Arc::clone(&registry), route, json!({"q": "hi"}), parts);
     let result = Pipeline::standard().run(call).await.unwrap();
     assert_ne!(result.is_error, Some(true), "{result:?}");
     let route = registry.route("echo").unwrap();
-    let parts = RequestParts {
-        meta: JsonObject::new(),
-        id: NumberOrString::Number(8),
-        cancellation: CancellationToken::new(),
-        progress_token: None,
-        peer: None,
-        tenant: None,
-        principal: None,
-        scope: Tenants::none().admit(None).unwrap(),
-    };
+    let parts = support::parts(8, JsonObject::new(), None, None);
     let call = Call::new(Arc::clone(&registry), route, json!({"message": 5}), parts);
     Pipeline::standard().run(call).await.unwrap();
 

@@ -82,3 +82,21 @@ def serve_http_once(binary, config):
         text=True,
         timeout=30,
     )
+
+
+def assert_verifies_until_one_byte_changes(binary, log, records, copy, needle):
+    """`audit verify` accepts a copy of `log` (holding `records` records), then
+    rejects it once one byte of the first `needle` in it is changed."""
+    copy.write_bytes(log.read_bytes())
+    verify = [str(binary), "audit", "verify", str(copy)]
+    verified = subprocess.run(verify, capture_output=True, text=True, timeout=30)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"{records} records" in verified.stdout
+
+    data = bytearray(copy.read_bytes())
+    at = data.index(needle)
+    data[at] = ord("X") if data[at] != ord("X") else ord("Y")
+    copy.write_bytes(bytes(data))
+    broken = subprocess.run(verify, capture_output=True, text=True, timeout=30)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "breaks" in broken.stdout

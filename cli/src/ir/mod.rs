@@ -57,6 +57,8 @@ pub struct Server {
     pub instructions: Option<String>,
     /// Offered transports.
     pub transports: Vec<raw::Transport>,
+    /// The audit mode every deployment must keep.
+    pub audit: Option<raw::AuditMode>,
 }
 
 /// A feature module.
@@ -156,6 +158,7 @@ pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
                 transports.dedup();
                 transports
             },
+            audit: spec.server.audit,
         },
         versioning: manifest::Versioning {
             meta_prefix: spec.server.versioning.meta_prefix.clone(),
@@ -272,6 +275,7 @@ impl Ir {
                 description: self.server.description.clone(),
                 instructions: self.server.instructions.clone(),
                 transports: self.server.transports.clone(),
+                audit: self.server.audit,
             },
             versioning: self.versioning.clone(),
             tenants: self.tenants.clone(),

@@ -3,7 +3,7 @@
 //! Nothing here is checked beyond its shape; `validate` does the rest.
 
 pub use mcpgen_runtime::access::Access;
-pub use mcpgen_runtime::manifest::Transport;
+pub use mcpgen_runtime::manifest::{AuditMode, Transport};
 use mcpgen_runtime::migrate::Op;
 use std::collections::BTreeMap;
 
@@ -62,6 +62,12 @@ pub struct Server {
     /// How callers pick tool versions.
     #[serde(default)]
     pub versioning: Versioning,
+    /// The audit log every deployment must keep: `strict` (each record on
+    /// disk before its response) or `buffered`. A runtime config without an
+    /// `audit` section, or with a weaker mode than this, stops the server.
+    /// Without it, the runtime config alone decides.
+    #[serde(default)]
+    pub audit: Option<AuditMode>,
 }
 
 /// How callers pick tool versions, and how deprecations are announced.

@@ -146,7 +146,7 @@ impl Guard {
             };
         }
         let rule = decision.rule.expect("an allowed decision names its rule");
-        if !self.limits.limits(&rule) {
+        if !self.limits.has_limit(&rule) {
             return Verdict::Allowed;
         }
         let Some(tenant) = self

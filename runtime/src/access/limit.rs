@@ -44,7 +44,7 @@ impl Limits {
     }
 
     /// Whether `rule` has a rate limit (else its calls need no bucket key).
-    pub fn limits(&self, rule: &RuleRef) -> bool {
+    pub fn has_limit(&self, rule: &RuleRef) -> bool {
         self.limiters.contains_key(rule)
     }
 

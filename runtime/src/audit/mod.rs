@@ -93,6 +93,35 @@ impl Audit {
     }
 }
 
+/// Whether the runtime config's audit log (`config`) is the one the spec
+/// requires (`required`): `strict` needs a strict log, `buffered` a log of
+/// either mode. Serving without it would answer requests whose records the
+/// spec's author counted on.
+pub fn meets_requirement(
+    required: Option<AuditMode>,
+    config: Option<&AuditConfig>,
+) -> Result<(), String> {
+    match (required, config) {
+        (None, _) => Ok(()),
+        (Some(mode), None) => Err(format!(
+            "the spec requires a {} audit log: add an `audit` section (path, mode)",
+            mode_name(mode)
+        )),
+        (Some(AuditMode::Strict), Some(config)) if config.mode != AuditMode::Strict => Err(
+            "audit.mode: the spec requires `strict`, so that no response leaves before its record is on disk"
+                .to_owned(),
+        ),
+        (Some(_), Some(_)) => Ok(()),
+    }
+}
+
+fn mode_name(mode: AuditMode) -> &'static str {
+    match mode {
+        AuditMode::Strict => "strict",
+        AuditMode::Buffered => "buffered",
+    }
+}
+
 fn records_payload(tool: &ToolEntry, record: AuditRecordConfig) -> bool {
     (tool.audit.arguments && record.arguments) || (tool.audit.results && record.results)
 }
@@ -107,5 +136,38 @@ fn redaction_key(config: &AuditConfig) -> Result<Option<String>, String> {
             format!("`audit.redaction_key_env` names `{var}`, which is not set (or not UTF-8)")
         }),
         (None, None) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn log(mode: AuditMode) -> AuditConfig {
+        AuditConfig {
+            path: PathBuf::from("audit.jsonl"),
+            mode,
+            redaction_key: None,
+            redaction_key_env: None,
+            record: AuditRecordConfig::default(),
+            buffered: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_spec_that_requires_an_audit_log_refuses_a_weaker_one() {
+        let strict = log(AuditMode::Strict);
+        let buffered = log(AuditMode::Buffered);
+        assert!(meets_requirement(None, None).is_ok());
+        assert!(meets_requirement(None, Some(&buffered)).is_ok());
+        assert!(meets_requirement(Some(AuditMode::Strict), Some(&strict)).is_ok());
+        assert!(meets_requirement(Some(AuditMode::Buffered), Some(&strict)).is_ok());
+        assert!(meets_requirement(Some(AuditMode::Buffered), Some(&buffered)).is_ok());
+        let weaker = meets_requirement(Some(AuditMode::Strict), Some(&buffered)).unwrap_err();
+        assert!(weaker.contains("audit.mode"), "{weaker}");
+        let missing = meets_requirement(Some(AuditMode::Strict), None).unwrap_err();
+        assert!(missing.contains("strict audit log"), "{missing}");
     }
 }
