@@ -735,20 +735,26 @@ fn serve_refuses_to_start_on_a_broken_log() {
     assert!(said.contains("incomplete"), "{said}");
 }
 
+/// Runs `serve` of the audited example under `config` with no input, with
+/// the redaction key in its variable or without it.
+fn serve_until_stdin_closes(config: &Path, key: Option<&[u8]>) -> std::process::Output {
+    let mut command = Command::new(audited_binary());
+    command
+        .arg("serve")
+        .arg("--config")
+        .arg(config)
+        .env_remove("AUDITED_KEY");
+    if let Some(key) = key {
+        command.env("AUDITED_KEY", std::str::from_utf8(key).unwrap());
+    }
+    command.stdin(Stdio::null()).output().unwrap()
+}
+
 #[test]
 fn serve_refuses_a_weaker_audit_log_than_the_spec_requires() {
     // The audited example's spec requires `strict`.
     let dir = tempfile::tempdir().unwrap();
-    let serve = |config: &Path| {
-        Command::new(audited_binary())
-            .arg("serve")
-            .arg("--config")
-            .arg(config)
-            .env("AUDITED_KEY", std::str::from_utf8(KEY).unwrap())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    };
+    let serve = |config: &Path| serve_until_stdin_closes(config, Some(KEY));
     let output = serve(&config(dir.path(), "buffered"));
     assert_eq!(output.status.code(), Some(2));
     let said = String::from_utf8_lossy(&output.stderr);
@@ -772,16 +778,7 @@ fn serve_refuses_a_weaker_audit_log_than_the_spec_requires() {
 #[test]
 fn serve_refuses_to_start_without_a_key_when_sensitive_values_are_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let serve = |config: &Path| {
-        Command::new(audited_binary())
-            .arg("serve")
-            .arg("--config")
-            .arg(config)
-            .env_remove("AUDITED_KEY")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    };
+    let serve = |config: &Path| serve_until_stdin_closes(config, None);
     // The key's variable is not set.
     let output = serve(&config(dir.path(), "strict"));
     assert_eq!(output.status.code(), Some(2));
