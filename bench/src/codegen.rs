@@ -205,13 +205,15 @@ fn write_tool(spec: &mut String, tool: usize) {
           since: 2026-06-01
           successor: 3.0.0
         changes:
-          - rename: {{ from: count, to: limit }}
-          - add: {{ path: order, default: newest }}
+          request:
+            - rename: {{ from: count, to: limit }}
+            - add: {{ path: order, default: newest }}
 {input_v2}{output}      - version: 3.0.0
         description: "`note` is renamed `comment`; `dryRun` is added."
         changes:
-          - rename: {{ from: note, to: comment }}
-          - add: {{ path: dryRun, default: false }}
+          request:
+            - rename: {{ from: note, to: comment }}
+            - add: {{ path: dryRun, default: false }}
 {input_v3}{output}"#,
         input_v1 = input(tool, 1),
         input_v2 = input(tool, 2),
@@ -284,4 +286,17 @@ fn output(tool: usize) -> String {
             partial: {{ type: boolean }}
 "#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_synthetic_spec_is_valid_without_warnings() {
+        let validated = mcpgen::compile(&synthetic_spec(TOOLS_PER_MODULE + 1), "synthetic.yaml")
+            .unwrap_or_else(|errors| panic!("mcpgen refuses the synthetic spec: {errors:#?}"));
+        assert_eq!(validated.ir.tools.len(), TOOLS_PER_MODULE + 1);
+        assert!(validated.warnings.is_empty(), "{:#?}", validated.warnings);
+    }
 }
