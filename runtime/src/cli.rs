@@ -8,14 +8,12 @@ use std::sync::Arc;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use tokio_util::sync::CancellationToken;
-use tracing_subscriber::Layer as _;
-use tracing_subscriber::layer::SubscriberExt as _;
-use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::GeneratedServer;
 use crate::audit::{self, Audit, Head, VerifyError};
 use crate::auth::{self, Authenticator};
 use crate::config::RuntimeConfig;
+use crate::logging;
 use crate::manifest;
 use crate::pipeline::Pipeline;
 use crate::registry::Registry;
@@ -139,15 +137,15 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
     };
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Audit(AuditCommand::Verify(args)) => {
-            init_logging(None);
+            logging::init(None);
             verify(&args)
         }
         Command::Auth(AuthCommand::HashKey) => {
-            init_logging(None);
+            logging::init(None);
             hash_key()
         }
         Command::Tools(args) => {
-            init_logging(None);
+            logging::init(None);
             let path = args.config.as_deref();
             let result = load_config(path)
                 .and_then(|config| configure(registry, &config, path, Purpose::List));
@@ -176,7 +174,7 @@ pub fn main(generated: GeneratedServer) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            init_logging(telemetry.as_ref());
+            logging::init(telemetry.as_ref());
             match configure(registry, &config, path, Purpose::Serve) {
                 Ok(server) => serve(server, args, config, telemetry),
                 Err(code) => code,
@@ -506,26 +504,4 @@ async fn cancel_on_signal(shutdown: CancellationToken) {
     #[cfg(not(unix))]
     let _ = interrupt.await;
     shutdown.cancel();
-}
-
-/// Logs go to stderr (on stdio, stdout carries only JSON-RPC), filtered by
-/// `RUST_LOG`. With span export, the exporter's layer sits beside the log
-/// with a filter of its own, so `RUST_LOG` does not decide what is exported.
-fn init_logging(telemetry: Option<&Telemetry>) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,mcpgen_runtime=info"));
-    let log = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_filter(filter)
-        .with_filter(tracing_subscriber::filter::filter_fn(|event| {
-            // rmcp's debug and trace events print whole messages, arguments
-            // and results included: whatever RUST_LOG says, they would put
-            // callers' secrets in the log.
-            !event.target().starts_with("rmcp") || *event.level() <= tracing::Level::INFO
-        }));
-    let _ = tracing_subscriber::registry()
-        .with(log)
-        .with(telemetry.map(Telemetry::layer))
-        .try_init();
 }

@@ -26,6 +26,8 @@ pub mod config;
 #[cfg(feature = "server")]
 pub mod handler;
 #[cfg(feature = "server")]
+mod logging;
+#[cfg(feature = "server")]
 pub mod meta;
 #[cfg(feature = "server")]
 pub mod pipeline;
