@@ -241,58 +241,74 @@ impl ServerHandler for McpServer {
         self.shared.lookups.get(name).cloned()
     }
 
-    async fn list_tools(
+    // The futures of these handlers are boxed: rmcp holds the future of
+    // whichever request it serves inside the task it spawns per request, so
+    // the largest of them sets the size of every such task, and tokio moves a
+    // task's future by copying it (several times per request over stateless
+    // HTTP). Boxed, each is a pointer there.
+    fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, ErrorData> {
-        self.answer("tools/list", &context, |who| {
-            self.admit(who)
-                .map(|_| ListToolsResult::with_all_items(self.tools_for(who)))
+    ) -> impl Future<Output = Result<ListToolsResult, ErrorData>> + Send + '_ {
+        Box::pin(async move {
+            self.answer("tools/list", &context, |who| {
+                self.admit(who)
+                    .map(|_| ListToolsResult::with_all_items(self.tools_for(who)))
+            })
+            .await
         })
-        .await
     }
 
     // `initialize`, `ping` and `server/discover` do what rmcp's defaults do,
     // and are recorded.
-    async fn initialize(
+    fn initialize(
         &self,
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<InitializeResult, ErrorData> {
-        context.peer.set_peer_info(request.clone());
-        self.answer("initialize", &context, |_| {
-            self.negotiate_initialize(&request)
+    ) -> impl Future<Output = Result<InitializeResult, ErrorData>> + Send + '_ {
+        Box::pin(async move {
+            context.peer.set_peer_info(request.clone());
+            self.answer("initialize", &context, |_| {
+                self.negotiate_initialize(&request)
+            })
+            .await
         })
-        .await
     }
 
-    async fn ping(&self, context: RequestContext<RoleServer>) -> Result<(), ErrorData> {
-        self.answer("ping", &context, |_| Ok(())).await
-    }
-
-    async fn discover(
+    fn ping(
         &self,
         context: RequestContext<RoleServer>,
-    ) -> Result<DiscoverResult, ErrorData> {
-        self.answer("server/discover", &context, |_| {
-            Ok(DiscoverResult::from_server_info(
-                self.supported_protocol_versions().into_owned(),
-                self.get_info(),
-            ))
-        })
-        .await
+    ) -> impl Future<Output = Result<(), ErrorData>> + Send + '_ {
+        Box::pin(async move { self.answer("ping", &context, |_| Ok(())).await })
     }
 
-    async fn call_tool(
+    fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> impl Future<Output = Result<DiscoverResult, ErrorData>> + Send + '_ {
+        Box::pin(async move {
+            self.answer("server/discover", &context, |_| {
+                Ok(DiscoverResult::from_server_info(
+                    self.supported_protocol_versions().into_owned(),
+                    self.get_info(),
+                ))
+            })
+            .await
+        })
+    }
+
+    fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, ErrorData> {
-        match &self.audit {
-            None => self.dispatch(request, context).await.map(Into::into),
-            Some(audit) => self.audited_call(audit, request, context).await,
-        }
+    ) -> impl Future<Output = Result<CallToolResponse, ErrorData>> + Send + '_ {
+        Box::pin(async move {
+            match &self.audit {
+                None => self.dispatch(request, context).await.map(Into::into),
+                Some(audit) => self.audited_call(audit, request, context).await,
+            }
+        })
     }
 }
 

@@ -44,10 +44,7 @@ pub enum Unresolved {
 impl Stage for ResolveVersion {
     fn run<'a>(&'a self, call: &'a mut Call, next: Next<'a>) -> BoxFuture<'a, CallOutcome> {
         Box::pin(async move {
-            let today = jiff::Timestamp::now()
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .date();
-            match resolve(call, today) {
+            match resolve(call, utc_today) {
                 Ok(index) => {
                     call.version = index;
                     call.version_resolved = true;
@@ -100,14 +97,30 @@ fn selector(call: &Call) -> Result<Option<(Selector, String)>, Unresolved> {
     }))
 }
 
-/// The index of the version `call` is served at on `today`.
-pub fn resolve(call: &Call, today: jiff::civil::Date) -> Result<usize, Unresolved> {
+/// The index of the version `call` is served at on the day `today` gives.
+/// A call that selects nothing gets the newest version, the handler's, which
+/// is always served; so the day is only looked up for a selector.
+pub fn resolve(
+    call: &Call,
+    today: impl FnOnce() -> jiff::civil::Date,
+) -> Result<usize, Unresolved> {
     match selector(call)? {
-        Some((selector, requested)) => {
-            select(&call.tool, &selector, call.major.as_ref(), today, requested)
-        }
+        Some((selector, requested)) => select(
+            &call.tool,
+            &selector,
+            call.major.as_ref(),
+            today(),
+            requested,
+        ),
         None => Ok(call.tool.newest()),
     }
+}
+
+/// Today's date in UTC, the calendar sunsets are written in.
+pub fn utc_today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }
 
 /// The newest version of `tool` that `selector` (within `major`, for an
