@@ -7,6 +7,7 @@ pub mod types;
 
 use mcpgen_runtime::manifest;
 use mcpgen_runtime::migrate::Op;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::spec::raw;
@@ -136,10 +137,19 @@ pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
     for reserved in RESERVED_MODULES {
         modules.reserve(reserved);
     }
+    // Module names are claimed in spec order, so collisions resolve the
+    // same way on every run; the rest of each tool lowers on its own, in
+    // parallel.
+    let module_idents: Vec<RustIdent> = spec
+        .tools
+        .iter()
+        .map(|t| modules.claim(&t.name, Case::Module))
+        .collect();
     let tools: Vec<Tool> = spec
         .tools
-        .into_iter()
-        .map(|t| lower_tool(t, &mut modules))
+        .into_par_iter()
+        .zip(module_idents)
+        .map(|(t, module_ident)| lower_tool(t, module_ident))
         .collect();
     Ir {
         custom_fns: migrations::custom_fns(&tools),
@@ -188,7 +198,7 @@ pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
     }
 }
 
-fn lower_tool(tool: raw::Tool, modules: &mut Scope) -> Tool {
+fn lower_tool(tool: raw::Tool, module_ident: RustIdent) -> Tool {
     let versions: Vec<Version> = tool.versions.into_iter().map(lower_version).collect();
     let newest = versions.last().expect("validated");
     let trait_ident = ident::sanitize(&tool.name, Case::Camel);
@@ -209,7 +219,7 @@ fn lower_tool(tool: raw::Tool, modules: &mut Scope) -> Tool {
         ident
     });
     Tool {
-        module_ident: modules.claim(&tool.name, Case::Module),
+        module_ident,
         method_ident: ident::sanitize(&tool.name, Case::Snake),
         name: tool.name,
         trait_ident,

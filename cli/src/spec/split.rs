@@ -209,45 +209,67 @@ fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
 
 /// Finds the section and its items, or `None` when the text is anything but
 /// plainly laid out (see the module docs for why each condition matters).
+/// The text is scanned line by line without collecting the lines: a large
+/// spec has hundreds of thousands, and fresh memory is costly.
 fn layout(text: &str) -> Option<Layout> {
     // Line breaks and marks libyaml knows but the line scan does not.
-    if text.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}'])
-        || text
-            .match_indices('\r')
-            .any(|(at, _)| text.as_bytes().get(at + 1) != Some(&b'\n'))
+    if !text.is_ascii() && text.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}']) {
+        return None;
+    }
+    if text
+        .match_indices('\r')
+        .any(|(at, _)| text.as_bytes().get(at + 1) != Some(&b'\n'))
     {
         return None;
     }
-    let all: Vec<Line<'_>> = lines(text).collect();
     // The root must be a block mapping whose first key is plain, at column 0.
-    let first = all.iter().find(|l| !l.is_blank_or_comment())?;
-    if !first
-        .first()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
-    {
+    let first = lines(text).find(|l| !l.is_blank_or_comment())?;
+    if !first.first().is_some_and(is_plain_start) {
         return None;
     }
-    let mut keys = all.iter().enumerate().filter(|(_, l)| l.is_section_key());
-    let (key_line, _) = keys.next()?;
+    let mut keys = lines(text).filter(Line::is_section_key);
+    let key = keys.next()?;
     if keys.next().is_some() {
         return None;
     }
-    // The section: up to the next line that starts with anything but a space
-    // or a comment (an empty line stays inside).
-    let end_line = all[key_line + 1..]
-        .iter()
-        .position(|l| l.first().is_some_and(|c| c != b' ' && c != b'#'))
-        .map_or(all.len(), |p| key_line + 1 + p);
-    // Every other line at column 0 is a plain key that is not `tools`, or a
-    // comment: nothing there can be a second `tools`, a flow collection, a
-    // document marker or a directive.
-    for (i, line) in all.iter().enumerate() {
-        if (key_line..end_line).contains(&i) {
+    let mut section_end = text.len();
+    let mut indent = None;
+    let mut items = Vec::new();
+    let mut in_section = false;
+    for line in lines(text) {
+        if line.start == key.start {
+            in_section = true;
             continue;
         }
+        if in_section {
+            // The section runs up to the next line that starts with anything
+            // but a space or a comment (an empty line stays inside).
+            if line.first().is_some_and(|c| c != b' ' && c != b'#') {
+                in_section = false;
+                section_end = line.start;
+            } else {
+                match indent {
+                    // Only blank lines and comments before the first item.
+                    None if line.is_blank_or_comment() => {}
+                    None => {
+                        indent = Some(line.entry_indent().filter(|&k| k >= 1)?);
+                        items.push(line.start);
+                    }
+                    Some(k) => {
+                        if line.entry_indent() == Some(k) {
+                            items.push(line.start);
+                        }
+                    }
+                }
+                continue;
+            }
+        }
+        // Every other line at column 0 is a plain key that is not `tools`,
+        // or a comment: nothing there can be a second `tools`, a flow
+        // collection, a document marker or a directive.
         match line.first() {
             None | Some(b' ' | b'#') => {}
-            Some(c) if c.is_ascii_alphanumeric() || c == b'_' => {
+            Some(c) if is_plain_start(c) => {
                 if line.may_be_section_key() {
                     return None;
                 }
@@ -255,20 +277,20 @@ fn layout(text: &str) -> Option<Layout> {
             Some(_) => return None,
         }
     }
-    let section_lines = &all[key_line + 1..end_line];
-    // Only blank lines and comments before the first item.
-    let first_item = section_lines.iter().find(|l| !l.is_blank_or_comment())?;
-    let indent = first_item.entry_indent().filter(|&k| k >= 1)?;
-    let items: Vec<usize> = section_lines
-        .iter()
-        .filter(|l| l.entry_indent() == Some(indent))
-        .map(|l| l.start)
-        .collect();
-    let section = all[key_line].start..all.get(end_line).map_or(text.len(), |l| l.start);
+    if items.is_empty() {
+        return None;
+    }
+    let section = key.start..section_end;
     if may_define_anchor(&text[section.clone()]) {
         return None;
     }
     Some(Layout { section, items })
+}
+
+/// A character a plain key at column 0 may start with here (stricter than
+/// YAML, which is fine: anything else only means no split).
+fn is_plain_start(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
 }
 
 /// Whether `text` has a `&` that could start an anchor. One right after a
@@ -276,10 +298,8 @@ fn layout(text: &str) -> Option<Layout> {
 /// error), which keeps prose such as `R&D` splittable.
 fn may_define_anchor(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'&' && !(i > 0 && bytes[i - 1].is_ascii_alphanumeric()))
+    text.match_indices('&')
+        .any(|(at, _)| !(at > 0 && bytes[at - 1].is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
