@@ -277,6 +277,14 @@ impl Ir {
     /// The manifest the runtime reads.
     pub fn manifest(&self) -> manifest::Manifest {
         manifest::Manifest {
+            tools: self.tools.iter().map(Tool::manifest).collect(),
+            ..self.manifest_without_tools()
+        }
+    }
+
+    /// The manifest with no tools, for writing it a tool at a time.
+    pub fn manifest_without_tools(&self) -> manifest::Manifest {
+        manifest::Manifest {
             format: manifest::FORMAT,
             server: manifest::Server {
                 name: self.server.name.clone(),
@@ -290,32 +298,35 @@ impl Ir {
             versioning: self.versioning.clone(),
             tenants: self.tenants.clone(),
             tenant_config: self.tenant_config.clone(),
-            tools: self
-                .tools
+            tools: Vec::new(),
+            access: self.access.clone(),
+        }
+    }
+}
+
+impl Tool {
+    /// The tool's entry in the runtime manifest.
+    pub fn manifest(&self) -> manifest::Tool {
+        manifest::Tool {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            module: self.module.clone(),
+            annotations: self.annotations.clone(),
+            audit: self.audit.clone(),
+            versions: self
+                .versions
                 .iter()
-                .map(|t| manifest::Tool {
-                    name: t.name.clone(),
-                    title: t.title.clone(),
-                    description: t.description.clone(),
-                    module: t.module.clone(),
-                    annotations: t.annotations.clone(),
-                    audit: t.audit.clone(),
-                    versions: t
-                        .versions
-                        .iter()
-                        .map(|v| manifest::Version {
-                            version: v.version.to_string(),
-                            input: v.input.clone(),
-                            output: v.output.clone(),
-                            deprecated: v.deprecated.clone(),
-                            description: v.description.clone(),
-                            request: v.request.clone(),
-                            response: v.response.clone(),
-                        })
-                        .collect(),
+                .map(|v| manifest::Version {
+                    version: v.version.to_string(),
+                    input: v.input.clone(),
+                    output: v.output.clone(),
+                    deprecated: v.deprecated.clone(),
+                    description: v.description.clone(),
+                    request: v.request.clone(),
+                    response: v.response.clone(),
                 })
                 .collect(),
-            access: self.access.clone(),
         }
     }
 }
