@@ -256,38 +256,53 @@ fn generate(args: &SpecArgs, out: Option<&Path>, check_only: bool, runtime: &Run
     let options = PlanOptions {
         runtime: runtime.source(&out),
     };
-    let plan = match crate::generate_with(&text, &name, &args.checks(), &options) {
-        Ok((plan, warnings)) => {
-            report(&warnings, args);
-            plan
-        }
+    let validated = match crate::compile_with(&text, &name, &args.checks()) {
+        Ok(validated) => validated,
         Err(diagnostics) => {
             report(&diagnostics, args);
             return FAILED;
         }
     };
-    if check_only {
-        return match write::check(&plan, &out) {
-            Ok(drifts) if drifts.is_empty() => OK,
-            Ok(drifts) => {
-                print!("{}", write::unified_diff(&drifts));
-                let _ = std::io::stdout().flush();
-                eprintln!(
-                    "{} is stale: {} file(s) differ from the spec; run `mcpgen generate`",
-                    out.display(),
-                    drifts.len()
-                );
-                FAILED
-            }
-            Err(error) => {
-                eprintln!("error: cannot read {}: {error}", out.display());
-                FAILED
-            }
-        };
+    let plan = crate::plan::plan(&validated.ir, &options);
+    report(&validated.warnings, args);
+    let code = if check_only {
+        check_output(&plan, &out)
+    } else {
+        apply(&plan, &out)
+    };
+    // The process ends right after this. Freeing the IR and the plan of a
+    // large spec (hundreds of thousands of allocations) would keep the main
+    // thread busy for tens of milliseconds; the OS takes the memory back at
+    // exit anyway.
+    std::mem::forget((validated, plan, text));
+    code
+}
+
+/// `generate --check`: exit 1 (with a diff) when `out` differs from `plan`.
+fn check_output(plan: &crate::plan::FilePlan, out: &Path) -> u8 {
+    match write::check(plan, out) {
+        Ok(drifts) if drifts.is_empty() => OK,
+        Ok(drifts) => {
+            print!("{}", write::unified_diff(&drifts));
+            let _ = std::io::stdout().flush();
+            eprintln!(
+                "{} is stale: {} file(s) differ from the spec; run `mcpgen generate`",
+                out.display(),
+                drifts.len()
+            );
+            FAILED
+        }
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", out.display());
+            FAILED
+        }
     }
-    match write::apply(&plan, &out) {
+}
+
+fn apply(plan: &crate::plan::FilePlan, out: &Path) -> u8 {
+    match write::apply(plan, out) {
         Ok(applied) => {
-            summarize(&applied, &out);
+            summarize(&applied, out);
             OK
         }
         Err(error) => {

@@ -1,10 +1,12 @@
 //! The only stage that touches the output directory: compares a plan with the
 //! disk, prints the difference, or applies it all-or-nothing.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use similar::TextDiff;
 
 use crate::plan::{FilePlan, GENERATED_DIR, Ownership};
@@ -117,25 +119,65 @@ pub fn apply(plan: &FilePlan, out: &Path) -> io::Result<Applied> {
     let mut directories = CreatedDirectories::default();
     directories.create(out)?;
     let root = out.canonicalize()?;
+    // Every target is checked first, in plan order. The scan stops at the
+    // first path that is refused; the files before it are still staged, so
+    // that, as when files were handled one by one, the error of the first
+    // file that fails is the one reported.
+    let mut checked = HashSet::new();
+    let mut targets = Vec::with_capacity(plan.files.len());
+    let mut refused = None;
+    for (path, file) in &plan.files {
+        match contained(&root, path, &mut directories, &mut checked) {
+            Ok(target) => targets.push((path, file, target)),
+            Err(error) => {
+                refused = Some(error);
+                break;
+            }
+        }
+    }
+    // Reading and staging one file does not depend on any other: a large
+    // crate's thousands of files spread over every core.
+    let outcomes: Vec<io::Result<Outcome>> = targets
+        .into_par_iter()
+        .map(|(path, file, target)| {
+            let existing = read_if_exists(&target)?;
+            let needed = match (&existing, file.ownership) {
+                (None, _) => true,
+                (Some(old), Ownership::Generated) => *old != file.contents,
+                (Some(_), Ownership::Scaffold) => false,
+            };
+            if !needed {
+                return Ok(Outcome::Unchanged);
+            }
+            Ok(Outcome::Staged {
+                temp: stage(&root, &target, &file.contents)?,
+                target,
+                path,
+                scaffolded: existing.is_none() && file.ownership == Ownership::Scaffold,
+            })
+        })
+        .collect();
     let mut applied = Applied::default();
     let mut staged = Vec::new();
-    for (path, file) in &plan.files {
-        let target = contained(&root, path, &mut directories)?;
-        let existing = read_if_exists(&target)?;
-        let needed = match (&existing, file.ownership) {
-            (None, _) => true,
-            (Some(old), Ownership::Generated) => *old != file.contents,
-            (Some(_), Ownership::Scaffold) => false,
-        };
-        if !needed {
-            applied.unchanged += 1;
-            continue;
+    for outcome in outcomes {
+        match outcome? {
+            Outcome::Unchanged => applied.unchanged += 1,
+            Outcome::Staged {
+                temp,
+                target,
+                path,
+                scaffolded,
+            } => {
+                staged.push((temp, target));
+                applied.written.push(path.clone());
+                if scaffolded {
+                    applied.scaffolded.push(path.clone());
+                }
+            }
         }
-        staged.push((stage(&root, &target, &file.contents)?, target));
-        applied.written.push(path.clone());
-        if existing.is_none() && file.ownership == Ownership::Scaffold {
-            applied.scaffolded.push(path.clone());
-        }
+    }
+    if let Some(error) = refused {
+        return Err(error);
     }
     for (temp, target) in staged {
         temp.persist(&target).map_err(|e| e.error)?;
@@ -148,9 +190,29 @@ pub fn apply(plan: &FilePlan, out: &Path) -> io::Result<Applied> {
     Ok(applied)
 }
 
+/// What staging one planned file came to.
+enum Outcome<'a> {
+    /// The file on disk is already what the plan has (or a scaffold file
+    /// the user owns).
+    Unchanged,
+    /// Written to `temp`, to be renamed to `target`.
+    Staged {
+        temp: tempfile::TempPath,
+        target: PathBuf,
+        path: &'a String,
+        scaffolded: bool,
+    },
+}
+
 /// `root/path`, refusing anything that would land outside `root` (`..`,
-/// absolute paths, or a directory that is a symlink to elsewhere).
-fn contained(root: &Path, path: &str, directories: &mut CreatedDirectories) -> io::Result<PathBuf> {
+/// absolute paths, or a directory that is a symlink to elsewhere). Each
+/// directory is created and checked once; `checked` holds those that passed.
+fn contained(
+    root: &Path,
+    path: &str,
+    directories: &mut CreatedDirectories,
+    checked: &mut HashSet<PathBuf>,
+) -> io::Result<PathBuf> {
     let relative = Path::new(path);
     if !relative
         .components()
@@ -163,6 +225,9 @@ fn contained(root: &Path, path: &str, directories: &mut CreatedDirectories) -> i
     }
     let target = root.join(relative);
     let parent = target.parent().expect("a joined path has a parent");
+    if checked.contains(parent) {
+        return Ok(target);
+    }
     directories.create(parent)?;
     if !parent.canonicalize()?.starts_with(root) {
         return Err(io::Error::new(
@@ -173,6 +238,7 @@ fn contained(root: &Path, path: &str, directories: &mut CreatedDirectories) -> i
             ),
         ));
     }
+    checked.insert(parent.to_path_buf());
     Ok(target)
 }
 
@@ -283,6 +349,67 @@ fn stale_files(plan: &FilePlan, out: &Path) -> io::Result<Vec<(String, String)>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file under `dir`, with its contents.
+    fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
+        let mut found = Vec::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            for entry in fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    let text = fs::read_to_string(&path).unwrap();
+                    found.push((path, text));
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_refused_path_changes_nothing_and_is_the_error() {
+        let temp = tempfile::tempdir().unwrap();
+        let out = temp.path();
+        let mut plan = FilePlan::default();
+        for i in 0..50 {
+            plan.insert(
+                format!("src/generated/t{i:02}.rs"),
+                Ownership::Generated,
+                "// @generated by mcpgen\nold\n".to_owned(),
+            );
+        }
+        apply(&plan, out).unwrap();
+        let before = files_under(out);
+        for i in 0..50 {
+            plan.insert(
+                format!("src/generated/t{i:02}.rs"),
+                Ownership::Generated,
+                "// @generated by mcpgen\nnew\n".to_owned(),
+            );
+        }
+        plan.insert("src/new/x.rs", Ownership::Scaffold, "x".to_owned());
+        plan.insert(
+            "src/zz/../../../escape.rs",
+            Ownership::Generated,
+            "x".to_owned(),
+        );
+        let error = apply(&plan, out).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("refusing to write src/zz/../"),
+            "{error}"
+        );
+        assert_eq!(
+            files_under(out),
+            before,
+            "no file changed, no temporary file left"
+        );
+        assert!(!out.join("src/new").exists(), "no directory left behind");
+    }
 
     #[test]
     fn a_failed_run_removes_the_directories_it_created() {

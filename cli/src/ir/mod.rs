@@ -7,6 +7,7 @@ pub mod types;
 
 use mcpgen_runtime::manifest;
 use mcpgen_runtime::migrate::Op;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::spec::raw;
@@ -136,10 +137,19 @@ pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
     for reserved in RESERVED_MODULES {
         modules.reserve(reserved);
     }
+    // Module names are claimed in spec order, so collisions resolve the
+    // same way on every run; the rest of each tool lowers on its own, in
+    // parallel.
+    let module_idents: Vec<RustIdent> = spec
+        .tools
+        .iter()
+        .map(|t| modules.claim(&t.name, Case::Module))
+        .collect();
     let tools: Vec<Tool> = spec
         .tools
-        .into_iter()
-        .map(|t| lower_tool(t, &mut modules))
+        .into_par_iter()
+        .zip(module_idents)
+        .map(|(t, module_ident)| lower_tool(t, module_ident))
         .collect();
     Ir {
         custom_fns: migrations::custom_fns(&tools),
@@ -188,7 +198,7 @@ pub fn lower(spec: raw::Spec, spec_file: &str) -> Ir {
     }
 }
 
-fn lower_tool(tool: raw::Tool, modules: &mut Scope) -> Tool {
+fn lower_tool(tool: raw::Tool, module_ident: RustIdent) -> Tool {
     let versions: Vec<Version> = tool.versions.into_iter().map(lower_version).collect();
     let newest = versions.last().expect("validated");
     let trait_ident = ident::sanitize(&tool.name, Case::Camel);
@@ -209,7 +219,7 @@ fn lower_tool(tool: raw::Tool, modules: &mut Scope) -> Tool {
         ident
     });
     Tool {
-        module_ident: modules.claim(&tool.name, Case::Module),
+        module_ident,
         method_ident: ident::sanitize(&tool.name, Case::Snake),
         name: tool.name,
         trait_ident,
@@ -267,6 +277,14 @@ impl Ir {
     /// The manifest the runtime reads.
     pub fn manifest(&self) -> manifest::Manifest {
         manifest::Manifest {
+            tools: self.tools.iter().map(Tool::manifest).collect(),
+            ..self.manifest_without_tools()
+        }
+    }
+
+    /// The manifest with no tools, for writing it a tool at a time.
+    pub fn manifest_without_tools(&self) -> manifest::Manifest {
+        manifest::Manifest {
             format: manifest::FORMAT,
             server: manifest::Server {
                 name: self.server.name.clone(),
@@ -280,32 +298,35 @@ impl Ir {
             versioning: self.versioning.clone(),
             tenants: self.tenants.clone(),
             tenant_config: self.tenant_config.clone(),
-            tools: self
-                .tools
+            tools: Vec::new(),
+            access: self.access.clone(),
+        }
+    }
+}
+
+impl Tool {
+    /// The tool's entry in the runtime manifest.
+    pub fn manifest(&self) -> manifest::Tool {
+        manifest::Tool {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            module: self.module.clone(),
+            annotations: self.annotations.clone(),
+            audit: self.audit.clone(),
+            versions: self
+                .versions
                 .iter()
-                .map(|t| manifest::Tool {
-                    name: t.name.clone(),
-                    title: t.title.clone(),
-                    description: t.description.clone(),
-                    module: t.module.clone(),
-                    annotations: t.annotations.clone(),
-                    audit: t.audit.clone(),
-                    versions: t
-                        .versions
-                        .iter()
-                        .map(|v| manifest::Version {
-                            version: v.version.to_string(),
-                            input: v.input.clone(),
-                            output: v.output.clone(),
-                            deprecated: v.deprecated.clone(),
-                            description: v.description.clone(),
-                            request: v.request.clone(),
-                            response: v.response.clone(),
-                        })
-                        .collect(),
+                .map(|v| manifest::Version {
+                    version: v.version.to_string(),
+                    input: v.input.clone(),
+                    output: v.output.clone(),
+                    deprecated: v.deprecated.clone(),
+                    description: v.description.clone(),
+                    request: v.request.clone(),
+                    response: v.response.clone(),
                 })
                 .collect(),
-            access: self.access.clone(),
         }
     }
 }

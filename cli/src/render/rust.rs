@@ -18,8 +18,18 @@ pub fn generated_header(spec_file: &str) -> String {
 /// When the tokens are not a Rust file. Codegen builds them with `quote!`
 /// from sanitised identifiers and literals, so that is a generator bug.
 pub fn format(tokens: TokenStream, header: Option<&str>) -> String {
-    let file: syn::File = syn::parse2(tokens.clone()).unwrap_or_else(|error| {
-        panic!("mcpgen produced invalid Rust ({error}); please report this bug with the spec.\n{tokens}")
+    // syn takes the tokens apart in place only when nothing else holds them:
+    // a copy kept for the message below would make it copy every token of
+    // every file. Release builds leave the tokens out of the message; the
+    // spec reproduces them.
+    #[cfg(debug_assertions)]
+    let shown = tokens.clone();
+    #[cfg(not(debug_assertions))]
+    let shown = "(run a debug build of mcpgen to see the tokens)";
+    let file: syn::File = syn::parse2(tokens).unwrap_or_else(|error| {
+        panic!(
+            "mcpgen produced invalid Rust ({error}); please report this bug with the spec.\n{shown}"
+        )
     });
     let mut out = String::new();
     if let Some(header) = header {

@@ -3,7 +3,10 @@
 
 pub mod raw;
 pub mod source;
+mod split;
 
+use rayon::prelude::*;
+use serde::Deserialize as _;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -40,6 +43,12 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
             .at(Location::default()),
         ]);
     }
+    if let Some(spec) = load_in_parts(text) {
+        return Ok(Loaded {
+            spec,
+            text: text.to_owned(),
+        });
+    }
     let tree = parse_yaml(text).map_err(|d| vec![d])?;
     let mut diagnostics = check_format(&tree);
     if diagnostics.is_empty() {
@@ -64,6 +73,33 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     diagnostics.dedup();
     crate::diag::locate(&mut diagnostics, text);
     Err(diagnostics)
+}
+
+/// The spec, parsed and decoded a tool at a time in parallel, or `None` when
+/// the text cannot be split (see [`split`]) or anything in it is wrong: the
+/// whole-document path then finds the same spec, or reports every problem
+/// exactly as it always has.
+fn load_in_parts(text: &str) -> Option<raw::Spec> {
+    let split::Parts { rest, tools } = split::parse(text)?;
+    let rest = Value::Object(rest);
+    if !check_format(&rest).is_empty() {
+        return None;
+    }
+    // Decoding is compositional: the spec decodes with `tools: []` and every
+    // tool decodes on its own exactly when the whole tree decodes, to the
+    // same values.
+    let (spec, tools) = rayon::join(
+        || raw::Spec::deserialize(rest).ok(),
+        || {
+            tools
+                .into_par_iter()
+                .map(|tool| raw::Tool::deserialize(tool).ok())
+                .collect::<Option<Vec<_>>>()
+        },
+    );
+    let mut spec = spec?;
+    spec.tools = tools?;
+    Some(spec)
 }
 
 /// YAML → JSON tree. serde_yaml bounds nesting depth (128) and alias
