@@ -7,6 +7,7 @@
 import os
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 
@@ -34,6 +35,13 @@ def anyio_backend():
 @pytest.fixture(scope="session")
 def binary():
     return search_binary()
+
+
+@pytest.fixture(scope="module")
+def signing_key():
+    """The EC P-256 key a test module signs its tokens with; its server
+    trusts it through a JWKS file."""
+    return ec.generate_private_key(ec.SECP256R1())
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import time
 import anyio
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 from mcp.shared.exceptions import MCPError
 
 import httpx2 as httpx
@@ -37,11 +36,6 @@ PRINCIPALS = ("alice", "bob", "carol", "dave", "erin")
 KEYS = {principal: f"key-{principal}-" + principal[0] * 32 for principal in PRINCIPALS}
 INVALID_PARAMS = -32602
 RATE_LIMITED = -32029
-
-
-@pytest.fixture(scope="module")
-def signing_key():
-    return ec.generate_private_key(ec.SECP256R1())
 
 
 @pytest.fixture(scope="module")

@@ -39,11 +39,6 @@ KID = "signing-1"
 
 
 @pytest.fixture(scope="module")
-def signing_key():
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-@pytest.fixture(scope="module")
 def other_key():
     """A key the server does not know."""
     return ec.generate_private_key(ec.SECP256R1())
