@@ -49,10 +49,18 @@ fn subscriber(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
     use super::*;
+
+    /// tracing caches each callsite's interest across every live
+    /// subscriber, so these tests, the only ones here with subscribers of
+    /// their own, take turns.
+    static ONE_SUBSCRIBER: Mutex<()> = Mutex::new(());
 
     #[test]
     fn spans_the_log_leaves_out_are_never_created() {
+        let _turn = ONE_SUBSCRIBER.lock().unwrap_or_else(|e| e.into_inner());
         let subscriber = subscriber(EnvFilter::new(DEFAULT_FILTER), None);
         tracing::subscriber::with_default(subscriber, || {
             let call = tracing::debug_span!(target: "mcpgen_runtime::call", "tools/call");
@@ -69,6 +77,7 @@ mod tests {
 
     #[test]
     fn rmcp_debug_output_is_left_out_whatever_the_filter_says() {
+        let _turn = ONE_SUBSCRIBER.lock().unwrap_or_else(|e| e.into_inner());
         let subscriber = subscriber(EnvFilter::new("trace"), None);
         tracing::subscriber::with_default(subscriber, || {
             let dump = tracing::debug_span!(target: "rmcp::service", "message");

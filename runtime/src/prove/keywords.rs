@@ -122,6 +122,11 @@ pub(super) fn is_closed(schema: &Value) -> bool {
 
 /// The names in `required`.
 pub(super) fn required(schema: &Value) -> Vec<&str> {
+    schema.as_object().map(required_in).unwrap_or_default()
+}
+
+/// The names in the `required` of a schema object.
+pub(super) fn required_in(schema: &Map<String, Value>) -> Vec<&str> {
     schema
         .get("required")
         .and_then(Value::as_array)

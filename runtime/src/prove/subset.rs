@@ -99,6 +99,11 @@ impl Check<'_> {
         })
     }
 
+    /// Whether both roots declare the same `$schema`, or neither does.
+    fn same_dialect(&self) -> bool {
+        self.a_root.get("$schema") == self.b_root.get("$schema")
+    }
+
     fn sub(&self, a: &Value, b: &Value, at: &str, depth: usize) -> Verdict {
         if depth > MAX_DEPTH {
             return Verdict::Unknown(format!("{at}: the schemas nest too deeply"));
@@ -126,6 +131,13 @@ impl Check<'_> {
             _ => return Verdict::Unknown(format!("{at}: not a schema")),
         };
         if self.constrains_nothing(b) {
+            return Verdict::Proven;
+        }
+        // Most of a version step leaves most fields alone, and equal
+        // schemas accept the same values, whatever keywords they use. Only
+        // a reference inside them, or another dialect, could make them mean
+        // something else under the other root.
+        if a == b && self.same_dialect() && !refers(a) {
             return Verdict::Proven;
         }
         // References: the first's target stands for it (siblings only
@@ -246,13 +258,32 @@ impl Check<'_> {
         values: Vec<Value>,
         at: &str,
     ) -> Verdict {
-        let (Some(a_check), Some(b_check)) =
-            (standalone(self.a_root, a), standalone(self.b_root, b))
-        else {
+        // A side that only lists its values (as `add` and `set_default`
+        // push them) accepts each of them: no need to compile it.
+        let mut constraining = a
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !keywords::ANNOTATIONS.contains(k));
+        let only_lists = matches!(
+            (constraining.next(), constraining.next()),
+            (Some("enum" | "const"), None)
+        );
+        let a_check = if only_lists {
+            None
+        } else {
+            match standalone(self.a_root, a) {
+                Some(check) => Some(check),
+                None => {
+                    return Verdict::Unknown(format!("{at}: the subschemas do not compile alone"));
+                }
+            }
+        };
+        let Some(b_check) = standalone(self.b_root, b) else {
             return Verdict::Unknown(format!("{at}: the subschemas do not compile alone"));
         };
         for value in values {
-            if a_check.is_valid(&value) && !b_check.is_valid(&value) {
+            let in_a = a_check.as_ref().is_none_or(|check| check.is_valid(&value));
+            if in_a && !b_check.is_valid(&value) {
                 return Verdict::Disproven(format!(
                     "{}: {value} is accepted by the first schema and not by the second",
                     at_or_root(at)
@@ -361,12 +392,9 @@ impl Check<'_> {
         if a.contains_key("patternProperties") {
             return Verdict::Unknown(format!("{at}: `patternProperties` is not analysed"));
         }
-        let a_required = keywords::required(&Value::Object(a.clone()))
-            .into_iter()
-            .map(str::to_owned)
-            .collect::<Vec<_>>();
-        for name in keywords::required(&Value::Object(b.clone())) {
-            if !a_required.iter().any(|r| r == name) {
+        let a_required = keywords::required_in(a);
+        for name in keywords::required_in(b) {
+            if !a_required.contains(&name) {
                 return Verdict::Disproven(format!(
                     "{}: `{name}` may be missing, and the second schema requires it",
                     at_or_root(at)
@@ -382,22 +410,17 @@ impl Check<'_> {
             .get("properties")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
-        let a_additional = a
-            .get("additionalProperties")
-            .cloned()
-            .unwrap_or(Value::Bool(true));
-        let b_additional = b
-            .get("additionalProperties")
-            .cloned()
-            .unwrap_or(Value::Bool(true));
+        let open = Value::Bool(true);
+        let a_additional = a.get("additionalProperties").unwrap_or(&open);
+        let b_additional = b.get("additionalProperties").unwrap_or(&open);
         let mut verdict = Verdict::Proven;
         for name in a_properties.keys().chain(
             b_properties
                 .keys()
                 .filter(|k| !a_properties.contains_key(*k)),
         ) {
-            let a_schema = a_properties.get(name).unwrap_or(&a_additional);
-            let b_schema = b_properties.get(name).unwrap_or(&b_additional);
+            let a_schema = a_properties.get(name).unwrap_or(a_additional);
+            let b_schema = b_properties.get(name).unwrap_or(b_additional);
             let child = format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
             verdict = verdict.and(|| {
                 if b_schema == &Value::Bool(false) && a_schema != &Value::Bool(false) {
@@ -410,13 +433,13 @@ impl Check<'_> {
             });
         }
         verdict = verdict.and(|| {
-            if b_additional == Value::Bool(false) && a_additional != Value::Bool(false) {
+            if *b_additional == Value::Bool(false) && *a_additional != Value::Bool(false) {
                 return Verdict::Disproven(format!(
                     "{}: the first schema accepts undeclared properties, the second does not",
                     at_or_root(at)
                 ));
             }
-            self.sub(&a_additional, &b_additional, &format!("{at}/*"), depth + 1)
+            self.sub(a_additional, b_additional, &format!("{at}/*"), depth + 1)
         });
         if let Some(min) = keywords::count(b, "minProperties") {
             let guaranteed = keywords::count(a, "minProperties")
@@ -432,7 +455,7 @@ impl Check<'_> {
         }
         if let Some(max) = keywords::count(b, "maxProperties") {
             let bounded = keywords::count(a, "maxProperties").is_some_and(|m| m <= max)
-                || (a_additional == Value::Bool(false) && a_properties.len() as u64 <= max);
+                || (*a_additional == Value::Bool(false) && a_properties.len() as u64 <= max);
             if !bounded {
                 verdict = verdict.and(|| {
                     Verdict::Unknown(format!(
@@ -633,6 +656,20 @@ fn disjoint_by_type(branches: &[Value]) -> bool {
     true
 }
 
+/// Whether a reference keyword appears anywhere in `schema`.
+fn refers(schema: &Map<String, Value>) -> bool {
+    fn in_value(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => refers(map),
+            Value::Array(items) => items.iter().any(in_value),
+            _ => false,
+        }
+    }
+    schema.iter().any(|(key, value)| {
+        matches!(key.as_str(), "$ref" | "$dynamicRef" | "$recursiveRef") || in_value(value)
+    })
+}
+
 /// A subschema compiled on its own, with its root's definitions.
 fn standalone(root: &Value, schema: &Map<String, Value>) -> Option<jsonschema::Validator> {
     let mut alone = schema.clone();
@@ -745,6 +782,60 @@ mod tests {
         disproven(
             json!({"type": "integer"}),
             json!({"type": "integer", "minimum": 0}),
+        );
+    }
+
+    #[test]
+    fn equal_subschemas_are_proven_whatever_their_keywords() {
+        // `not` and `patternProperties` are not analysed, but the schemas
+        // around them are the same on both sides.
+        let name = json!({"type": "string", "not": {"const": "root"}, "maxLength": 8});
+        proven(
+            json!({"type": "object", "additionalProperties": false, "properties": {"name": name.clone()}}),
+            json!({"type": "object", "additionalProperties": false, "properties": {"name": name, "note": {"type": "string"}}}),
+        );
+        proven(
+            json!({"type": "object", "patternProperties": {"^x-": {"type": "string"}}}),
+            json!({"type": "object", "patternProperties": {"^x-": {"type": "string"}}}),
+        );
+    }
+
+    #[test]
+    fn listed_values_are_checked_against_both_sides() {
+        // Only listed: each value is the first side's.
+        let reason = disproven(
+            json!({"const": 9}),
+            json!({"type": "integer", "maximum": 5}),
+        );
+        assert!(reason.contains('9'), "{reason}");
+        proven(
+            json!({"enum": [1, 2]}),
+            json!({"type": "integer", "maximum": 5}),
+        );
+        // Listed and constrained: 9 is not the first side's after all.
+        proven(
+            json!({"enum": [1, 9], "maximum": 5}),
+            json!({"type": "integer", "maximum": 5}),
+        );
+        proven(json!({"const": 7, "enum": [1]}), json!({"enum": [1]}));
+    }
+
+    #[test]
+    fn equal_subschemas_with_references_are_checked_under_their_roots() {
+        let reason = disproven(
+            json!({"type": "object", "properties": {"x": {"$ref": "#/$defs/d"}}, "$defs": {"d": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"x": {"$ref": "#/$defs/d"}}, "$defs": {"d": {"type": "integer"}}}),
+        );
+        assert!(reason.contains("/x"), "{reason}");
+    }
+
+    #[test]
+    fn equal_subschemas_under_other_dialects_go_through_the_analysis() {
+        // Equal, they would be proven; analysed, `not` is not modelled.
+        let properties = json!({"code": {"type": "string", "not": {"const": "XXX"}}});
+        unknown(
+            json!({"type": "object", "properties": properties.clone()}),
+            json!({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": properties}),
         );
     }
 
