@@ -40,35 +40,57 @@ pub fn tests_module(ir: &Ir) -> Option<TokenStream> {
             }
         }
     };
+    // Each test is one call to `check`, with the variants in scope, so a test
+    // is four lines however many tools there are. Test names are snake case
+    // and contain their versions' digits, so they cannot be `check`,
+    // `custom_ops`, `Request` or `Response` (`step_checks` reserves the
+    // first two as well).
+    let uses = |direction: Direction| ir.step_checks.iter().any(|c| c.direction == direction);
+    let variants: Vec<TokenStream> = [
+        (Direction::Request, quote! { Request }),
+        (Direction::Response, quote! { Response }),
+    ]
+    .into_iter()
+    .filter(|(direction, _)| uses(*direction))
+    .map(|(_, variant)| variant)
+    .collect();
     let tests = ir.step_checks.iter().map(|check| {
         let test = &check.test;
         let tool = &check.tool;
         let from = check.from.to_string();
         let to = check.to.to_string();
         let direction = match check.direction {
-            Direction::Request => quote! { ::mcpgen_runtime::testing::Direction::Request },
-            Direction::Response => quote! { ::mcpgen_runtime::testing::Direction::Response },
+            Direction::Request => quote! { Request },
+            Direction::Response => quote! { Response },
         };
         quote! {
             #[test]
             fn #test() {
-                if let ::std::result::Result::Err(failure) = ::mcpgen_runtime::testing::check_step(
-                    super::MANIFEST,
-                    #tool,
-                    #from,
-                    #to,
-                    #direction,
-                    &custom_ops(),
-                ) {
-                    ::std::panic!("{failure}");
-                }
+                check(#tool, #from, #to, #direction);
             }
         }
     });
     Some(quote! {
         #module_doc
 
+        use ::mcpgen_runtime::testing::Direction::{#(#variants),*};
+
         #custom
+
+        /// Runs the property test of one version step, panicking with the counterexample.
+        #[track_caller]
+        fn check(tool: &str, from: &str, to: &str, direction: ::mcpgen_runtime::testing::Direction) {
+            if let ::std::result::Result::Err(failure) = ::mcpgen_runtime::testing::check_step(
+                super::MANIFEST,
+                tool,
+                from,
+                to,
+                direction,
+                &custom_ops(),
+            ) {
+                ::std::panic!("{failure}");
+            }
+        }
 
         #(#tests)*
     })

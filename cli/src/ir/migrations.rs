@@ -115,6 +115,9 @@ pub fn custom_fns(tools: &[Tool]) -> Vec<CustomFn> {
 /// output schema.
 pub fn step_checks(tools: &[Tool]) -> Vec<StepCheck> {
     let mut scope = Scope::new();
+    // The functions `src/generated/tests.rs` defines next to the tests.
+    scope.reserve("check");
+    scope.reserve("custom_ops");
     let mut checks = Vec::new();
     for tool in tools {
         for (old, new) in steps(tool) {
