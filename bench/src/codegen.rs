@@ -23,7 +23,7 @@ pub struct Timing {
 }
 
 /// The figures of a spec mcpgen generated.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Figures {
     /// Timed runs.
     pub runs: usize,
@@ -31,6 +31,8 @@ pub struct Figures {
     pub wall: Duration,
     /// Fastest and slowest run.
     pub wall_range: (Duration, Duration),
+    /// Every run's wall time, in the order they ran.
+    pub walls: Vec<Duration>,
     /// Median CPU time (user + system, all threads).
     pub cpu: Duration,
     /// Median peak RSS, in KiB.
@@ -43,42 +45,100 @@ pub struct Figures {
     pub rust_lines: usize,
 }
 
+/// A synthetic spec written to disk, ready to be generated again and again,
+/// each time into a new empty directory.
+pub struct Prepared {
+    mcpgen: PathBuf,
+    dir: tempfile::TempDir,
+    spec: PathBuf,
+    /// Size of the spec, in bytes.
+    pub spec_bytes: u64,
+    tools: usize,
+    runs_started: usize,
+}
+
+impl Prepared {
+    /// Writes a `tools` × 3 spec under `work` (the system temporary
+    /// directory if `None`).
+    pub fn new(mcpgen: &Path, tools: usize, work: Option<&Path>) -> anyhow::Result<Self> {
+        let dir = match work {
+            Some(work) => tempfile::tempdir_in(work)?,
+            None => tempfile::tempdir()?,
+        };
+        let spec = dir.path().join("mcpgen.yaml");
+        std::fs::write(&spec, synthetic_spec(tools))?;
+        let spec_bytes = std::fs::metadata(&spec)?.len();
+        Ok(Self {
+            mcpgen: mcpgen.to_path_buf(),
+            dir,
+            spec,
+            spec_bytes,
+            tools,
+            runs_started: 0,
+        })
+    }
+
+    /// One run into a new directory. Output directories are removed only
+    /// at the end: on ext4, creating files right after deleting as many
+    /// makes inode allocation skip the recently freed ones, which cost up to
+    /// a second of system time per run in trials and is not the generator's
+    /// doing.
+    fn run_once(&mut self) -> anyhow::Result<(Usage, PathBuf)> {
+        self.runs_started += 1;
+        let out = self.dir.path().join(format!("out-{}", self.runs_started));
+        std::fs::create_dir(&out)?;
+        let args: Vec<OsString> = vec![
+            "generate".into(),
+            "--spec".into(),
+            self.spec.clone().into(),
+            "--out".into(),
+            out.clone().into(),
+        ];
+        Ok((child::measure(&self.mcpgen, &args)?, out))
+    }
+
+    /// The untimed first run, which also checks mcpgen accepts the spec:
+    /// the files and lines of Rust it wrote.
+    pub fn first(&mut self) -> anyhow::Result<(usize, usize)> {
+        let (_, out) = self.run_once()?;
+        count_output(&out)
+    }
+
+    /// One timed run, run again (up to [`NOISY_ATTEMPTS`] tries) while other
+    /// work took more than `max_noise` cores.
+    pub fn timed(&mut self, max_noise: f64) -> anyhow::Result<Usage> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (usage, _) = self.run_once()?;
+            if usage.noise_cores <= max_noise || attempt == NOISY_ATTEMPTS {
+                return Ok(usage);
+            }
+            eprintln!(
+                "  generate {} × 3: run discarded, other work took {:.2} cores",
+                self.tools, usage.noise_cores
+            );
+        }
+    }
+}
+
 /// Generates a `tools` × 3 spec `runs` times, each into a new empty
 /// directory under `work` (the system temporary directory if `None`), after
 /// one untimed run that also checks the generator accepts the spec. A spec
-/// mcpgen refuses or fails on is reported, not an error.
+/// mcpgen refuses or fails on is reported, not an error. `between` runs
+/// before each timed run (the growth figure times the base size there).
 pub fn time_generate(
     mcpgen: &Path,
     tools: usize,
     runs: usize,
     work: Option<&Path>,
     max_noise: f64,
+    mut between: impl FnMut() -> anyhow::Result<()>,
 ) -> anyhow::Result<Timing> {
-    let dir = match work {
-        Some(work) => tempfile::tempdir_in(work)?,
-        None => tempfile::tempdir()?,
-    };
-    let spec = dir.path().join("mcpgen.yaml");
-    std::fs::write(&spec, synthetic_spec(tools))?;
-    let spec_bytes = std::fs::metadata(&spec)?.len();
-    // Output directories are removed only at the end: on ext4, creating
-    // files right after deleting as many makes inode allocation skip the
-    // recently freed ones, which cost up to a second of system time per run
-    // in trials and is not the generator's doing.
-    let run = |index: usize| -> anyhow::Result<(Usage, PathBuf)> {
-        let out = dir.path().join(format!("out-{index}"));
-        std::fs::create_dir(&out)?;
-        let args: Vec<OsString> = vec![
-            "generate".into(),
-            "--spec".into(),
-            spec.clone().into(),
-            "--out".into(),
-            out.clone().into(),
-        ];
-        Ok((child::measure(mcpgen, &args)?, out))
-    };
-    let first_out = match run(0) {
-        Ok((_, out)) => out,
+    let mut prepared = Prepared::new(mcpgen, tools, work)?;
+    let spec_bytes = prepared.spec_bytes;
+    let (files, rust_lines) = match prepared.first() {
+        Ok(counts) => counts,
         // A spec mcpgen cannot generate is a result for the table, not a
         // reason to lose the other rows.
         Err(error) => {
@@ -88,22 +148,10 @@ pub fn time_generate(
             });
         }
     };
-    let (files, rust_lines) = count_output(&first_out)?;
     let mut usages = Vec::with_capacity(runs);
-    for index in 1..=runs {
-        let mut attempt = 0;
-        let usage = loop {
-            attempt += 1;
-            let (usage, _) = run(index * NOISY_ATTEMPTS + attempt)?;
-            if usage.noise_cores <= max_noise || attempt == NOISY_ATTEMPTS {
-                break usage;
-            }
-            eprintln!(
-                "  generate {tools} × 3, run {index}: discarded, other work took {:.2} cores",
-                usage.noise_cores
-            );
-        };
-        usages.push(usage);
+    for _ in 0..runs {
+        between()?;
+        usages.push(prepared.timed(max_noise)?);
     }
     let mut walls: Vec<Duration> = usages.iter().map(|u| u.wall).collect();
     walls.sort_unstable();
@@ -117,6 +165,7 @@ pub fn time_generate(
             runs,
             wall: walls[walls.len() / 2],
             wall_range: (walls[0], walls[walls.len() - 1]),
+            walls: usages.iter().map(|u| u.wall).collect(),
             cpu: cpus[cpus.len() / 2],
             peak_rss_kib: peaks[peaks.len() / 2],
             noise_cores: usages.iter().map(|u| u.noise_cores).fold(0.0, f64::max),

@@ -24,7 +24,11 @@ pub struct Options {
 /// Times the generator on each size in `options.sizes` (tools × 3
 /// versions) and adds their rows; growth is measured against the first size.
 pub fn rows(binaries: &Binaries, options: &Options, table: &mut Table) -> anyhow::Result<()> {
-    let mut base: Option<(usize, Duration)> = None;
+    let mut base: Option<usize> = None;
+    // The machine's speed drifts over the minutes the larger sizes take,
+    // so growth compares each run of a larger size with a run of the first
+    // size made just before it, not with the first size's own runs.
+    let mut base_spec: Option<codegen::Prepared> = None;
     let work = options.work_dir.as_deref();
     for (i, &tools) in options.sizes.iter().enumerate() {
         // Larger specs take proportionally longer; fewer runs keep the bench short.
@@ -33,8 +37,20 @@ pub fn rows(binaries: &Binaries, options: &Options, table: &mut Table) -> anyhow
         } else {
             options.runs.div_ceil(2)
         };
-        let timing =
-            codegen::time_generate(&binaries.mcpgen, tools, runs, work, options.max_noise)?;
+        let mut paired_base = Vec::new();
+        let timing = codegen::time_generate(
+            &binaries.mcpgen,
+            tools,
+            runs,
+            work,
+            options.max_noise,
+            || {
+                if let Some(spec) = base_spec.as_mut() {
+                    paired_base.push(spec.timed(options.max_noise)?.wall);
+                }
+                Ok(())
+            },
+        )?;
         let size = format!("{} tools × 3 versions", report::thousands(tools as u64));
         let spec_mb = timing.spec_bytes as f64 / 1e6;
         match timing.result {
@@ -48,13 +64,16 @@ pub fn rows(binaries: &Binaries, options: &Options, table: &mut Table) -> anyhow
                     report::mib(figures.peak_rss_kib as f64),
                     figures.noise_cores
                 );
-                let base = *base.get_or_insert((tools, figures.wall));
+                let base_tools = *base.get_or_insert(tools);
+                if base_spec.is_none() {
+                    base_spec = Some(codegen::Prepared::new(&binaries.mcpgen, tools, work)?);
+                }
                 size_rows(
                     table,
                     &size,
                     spec_mb,
                     &figures,
-                    growth(tools, &figures, base),
+                    growth(tools, &figures, base_tools, &paired_base),
                 );
             }
             Err(reason) => {
@@ -76,11 +95,14 @@ pub fn rows(binaries: &Binaries, options: &Options, table: &mut Table) -> anyhow
 }
 
 /// The wall-time row's ratio text, target text and verdict: ≤ 1 s per 1,000
-/// tools for the first size, at most 10 % above linear growth for the rest.
+/// tools for the first size, at most 10 % above linear growth for the rest,
+/// as the median over runs of each run against the first-size run just
+/// before it (`paired_base`).
 fn growth(
     tools: usize,
     figures: &codegen::Figures,
-    (base_tools, base_wall): (usize, Duration),
+    base_tools: usize,
+    paired_base: &[Duration],
 ) -> (String, String, bool) {
     if tools == base_tools {
         let target = Duration::from_secs(tools.div_ceil(1_000) as u64);
@@ -90,12 +112,22 @@ fn growth(
             figures.wall <= target,
         );
     }
-    let growth = figures.wall.as_secs_f64() / base_wall.as_secs_f64();
+    let mut ratios: Vec<f64> = figures
+        .walls
+        .iter()
+        .zip(paired_base)
+        .map(|(wall, base)| wall.as_secs_f64() / base.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let growth = ratios[ratios.len() / 2];
     let linear = tools as f64 / base_tools as f64;
     (
         format!(
-            "{growth:.2}× the {}-tool time",
-            report::thousands(base_tools as u64)
+            "{growth:.2}× the {}-tool time (median of {} paired runs, {:.2}–{:.2}×)",
+            report::thousands(base_tools as u64),
+            ratios.len(),
+            ratios[0],
+            ratios[ratios.len() - 1]
         ),
         format!("≈ {linear}× (linear), ≤ {:.2}×", linear * 1.1),
         growth <= linear * 1.1,
