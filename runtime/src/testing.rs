@@ -169,6 +169,22 @@ pub fn check_step(
     Ok(StepReport { examples, outcome })
 }
 
+/// [`check_step`] for a `#[test]`: panics with the failure, which names
+/// the caller's line.
+#[track_caller]
+pub fn assert_step(
+    manifest_json: &str,
+    tool: &str,
+    from: &str,
+    to: &str,
+    direction: Direction,
+    custom: &dyn CustomOps,
+) {
+    if let Err(failure) = check_step(manifest_json, tool, from, to, direction, custom) {
+        panic!("{failure}");
+    }
+}
+
 /// Migrates the source schema's valid examples; the instances its author had
 /// in mind give the most readable failure. Returns how many were checked.
 fn check_examples(chain: &Chain, custom: &dyn CustomOps) -> Result<usize, StepFailure> {
@@ -539,6 +555,33 @@ mod tests {
         assert!(
             text.contains("custom migration `up` failed: up is not written"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn assert_step_panics_with_the_failure() {
+        let manifest = renamed(false);
+        let panic = std::panic::catch_unwind(|| {
+            assert_step(
+                &manifest,
+                "search",
+                "1.0.0",
+                "2.0.0",
+                Direction::Request,
+                &NoCustomOps,
+            )
+        })
+        .expect_err("the step without its rename fails");
+        let message = panic.downcast_ref::<String>().expect("a formatted message");
+        let failure = check(&manifest, Direction::Request).unwrap_err();
+        assert_eq!(*message, failure.to_string());
+        assert_step(
+            &renamed(true),
+            "search",
+            "1.0.0",
+            "2.0.0",
+            Direction::Request,
+            &NoCustomOps,
         );
     }
 

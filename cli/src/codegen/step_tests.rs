@@ -80,16 +80,7 @@ pub fn tests_module(ir: &Ir) -> Option<TokenStream> {
         /// Runs the property test of one version step, panicking with the counterexample.
         #[track_caller]
         fn check(tool: &str, from: &str, to: &str, direction: ::mcpgen_runtime::testing::Direction) {
-            if let ::std::result::Result::Err(failure) = ::mcpgen_runtime::testing::check_step(
-                super::MANIFEST,
-                tool,
-                from,
-                to,
-                direction,
-                &custom_ops(),
-            ) {
-                ::std::panic!("{failure}");
-            }
+            ::mcpgen_runtime::testing::assert_step(super::MANIFEST, tool, from, to, direction, &custom_ops());
         }
 
         #(#tests)*

@@ -268,18 +268,16 @@ impl Check<'_> {
             (constraining.next(), constraining.next()),
             (Some("enum" | "const"), None)
         );
-        let a_check = if only_lists {
-            None
-        } else {
-            match standalone(self.a_root, a) {
+        let uncompiled = || Verdict::Unknown(format!("{at}: the subschemas do not compile alone"));
+        let a_check = match only_lists {
+            true => None,
+            false => match standalone(self.a_root, a) {
                 Some(check) => Some(check),
-                None => {
-                    return Verdict::Unknown(format!("{at}: the subschemas do not compile alone"));
-                }
-            }
+                None => return uncompiled(),
+            },
         };
         let Some(b_check) = standalone(self.b_root, b) else {
-            return Verdict::Unknown(format!("{at}: the subschemas do not compile alone"));
+            return uncompiled();
         };
         for value in values {
             let in_a = a_check.as_ref().is_none_or(|check| check.is_valid(&value));

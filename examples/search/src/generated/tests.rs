@@ -16,16 +16,14 @@ fn check(
     to: &str,
     direction: ::mcpgen_runtime::testing::Direction,
 ) {
-    if let ::std::result::Result::Err(failure) = ::mcpgen_runtime::testing::check_step(
+    ::mcpgen_runtime::testing::assert_step(
         super::MANIFEST,
         tool,
         from,
         to,
         direction,
         &custom_ops(),
-    ) {
-        ::std::panic!("{failure}");
-    }
+    );
 }
 
 #[test]
